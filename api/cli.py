@@ -1,0 +1,102 @@
+"""The `nexfitra` command: serve, worker, database and user administration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from store import migrate
+from store.db import Database, open_database
+from store.settings import Settings
+from store.vocabulary import Role
+
+app = typer.Typer(help="NexFitra: open coaching for training and nutrition.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+
+@contextmanager
+def _database() -> Iterator[tuple[Settings, Database]]:
+    """Settings and the database; an embedded server we start here is stopped on the way out."""
+    settings = Settings()
+    database = open_database(settings)
+    try:
+        yield settings, database
+    finally:
+        database.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default from settings)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from settings)")] = None,
+) -> None:
+    """Migrate, load knowledge, and serve the API (with a job worker unless disabled in settings)."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.observability import configure_logging
+
+    with _database() as (settings, database):
+        configure_logging(settings.log_level, settings.log_json)
+        migrate.upgrade(database.engine)
+        uvicorn.run(
+            create_app(settings, database=database),
+            host=host or settings.host,
+            port=port or settings.port,
+            log_config=None,
+            access_log=False,
+        )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    with _database() as (_, database):
+        migrate.upgrade(database.engine, revision)
+        typer.echo(f"database at {migrate.current_revision(database.engine)}")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Show the database's revision and whether it is at head."""
+    with _database() as (_, database):
+        current, head = migrate.current_revision(database.engine), migrate.head_revision()
+        typer.echo(f"current: {current}\nhead:    {head}\n" + ("up to date" if current == head else "behind"))
+        if current != head:
+            raise typer.Exit(1)
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(prompt=True)],
+    display_name: Annotated[str, typer.Option(prompt=True)],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    role: Annotated[Role, typer.Option(case_sensitive=False)] = Role.USER,
+) -> None:
+    """Create an account (e.g. the first admin: --role admin)."""
+    from tools.accounts import RegisterInput, create_user
+    from tools.errors import DomainError
+
+    with _database() as (settings, database):
+        try:
+            with database.session() as session:
+                user = create_user(
+                    session,
+                    RegisterInput(email=email, password=password, display_name=display_name),
+                    role=role,
+                    min_password_length=settings.password_min_length,
+                )
+        except DomainError as exc:
+            typer.echo(f"error: {exc.detail}", err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(f"created {user.role.value} {user.email} ({user.id})")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,80 @@
+"""Named dependencies: a route's needs show in its signature."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from store.db import Database
+from store.models import User
+from store.settings import Settings
+from store.vocabulary import Role
+from tools.errors import Forbidden, Unauthorized
+from tools.tokens import decode_access_token
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_db(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    """One session per request: commits when the route returns, rolls back when it raises."""
+    with database.session() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DbSession = Annotated[Session, Depends(get_db)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated user behind a request."""
+
+    id: uuid.UUID
+    role: Role
+    email: str
+    display_name: str
+
+
+def get_current_user(
+    db: DbSession, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Caller:
+    if not token:
+        raise Unauthorized("missing bearer token")
+    claims = decode_access_token(token, settings.jwt_secret)
+    user = db.get(User, claims.sub)
+    # A disabled account loses access at once, not when its token expires.
+    if user is None or not user.is_active:
+        raise Unauthorized("account not found or disabled")
+    return Caller(id=user.id, role=user.role, email=user.email, display_name=user.display_name)
+
+
+CurrentUser = Annotated[Caller, Depends(get_current_user)]
+
+
+def require_role(*roles: Role) -> object:
+    def check(caller: CurrentUser) -> Caller:
+        if caller.role not in roles:
+            raise Forbidden(f"requires role {' or '.join(r.value for r in roles)}")
+        return caller
+
+    return Depends(check)
+
+
+AdminUser = Annotated[Caller, require_role(Role.ADMIN)]
+CoachUser = Annotated[Caller, require_role(Role.COACH, Role.ADMIN)]

@@ -1,0 +1,5 @@
+"""Routes: profile (placeholder until implemented)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["profile"])

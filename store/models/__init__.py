@@ -1,0 +1,20 @@
+"""All ORM models; importing this module registers every table on `Base.metadata` (Alembic needs that)."""
+
+from store.models.accounts import CoachAccess, RefreshToken, User
+from store.models.base import Base
+from store.models.events import Notification, OutboxEvent
+from store.models.plans import Plan, PlanVersion
+from store.models.profile import Profile, ProfileChange
+
+__all__ = [
+    "Base",
+    "CoachAccess",
+    "Notification",
+    "OutboxEvent",
+    "Plan",
+    "PlanVersion",
+    "Profile",
+    "ProfileChange",
+    "RefreshToken",
+    "User",
+]
