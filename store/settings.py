@@ -6,6 +6,7 @@ import base64
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -53,6 +54,34 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "NEXFITRA_OPENAI_BASE_URL")
     )
+
+    # Live knowledge sources (knowledge/sources): all optional; without keys the service stays local-only.
+    usda_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("USDA_API_KEY", "NEXFITRA_USDA_API_KEY")
+    )
+    usda_base_url: str = "https://api.nal.usda.gov"
+    # FoodData Central's default quota is 1,000 requests per hour per key (api.data.gov).
+    usda_rate_limit: str = "1000/hour"
+    recipe_provider: Literal["local", "spoonacular", "edamam"] = "local"
+    spoonacular_api_key: SecretStr | None = None
+    spoonacular_base_url: str = "https://api.spoonacular.com"
+    spoonacular_rate_limit: str = "60/minute"
+    edamam_app_id: str | None = None
+    edamam_app_key: SecretStr | None = None
+    # Sent as Edamam-Account-User, which accounts with active-user tracking require.
+    edamam_account_user: str | None = None
+    edamam_base_url: str = "https://api.edamam.com"
+    edamam_rate_limit: str = "10/minute"
+    # How long a provider's recipe search is served from PostgreSQL; check your provider's caching terms.
+    recipe_cache_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
+    # `knowledge sync` refreshes API rows fetched longer ago than this.
+    knowledge_sync_max_age_days: int = Field(default=30, ge=1, le=365)
+    # procrastinate cron (5 fields, or 6 with seconds): daily at 03:17 by default.
+    knowledge_sync_cron: str = "17 3 * * *"
+    live_http_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    live_max_attempts: int = Field(default=4, ge=1, le=10)
+    # A Retry-After longer than this is not waited for: the call fails at once as rate limited.
+    live_max_backoff_s: float = Field(default=30.0, ge=0, le=600)
 
     @field_validator("database_url")
     @classmethod
