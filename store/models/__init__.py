@@ -3,18 +3,38 @@
 from store.models.accounts import CoachAccess, RefreshToken, User
 from store.models.base import Base
 from store.models.events import Notification, OutboxEvent
+from store.models.knowledge import (
+    Exercise,
+    Food,
+    FoodNutrients,
+    FoodPortion,
+    KnowledgeMeta,
+    Nutrient,
+    Recipe,
+    RecipeIngredient,
+    RecipeNutrition,
+)
 from store.models.plans import Plan, PlanVersion
 from store.models.profile import Profile, ProfileChange
 
 __all__ = [
     "Base",
     "CoachAccess",
+    "Exercise",
+    "Food",
+    "FoodNutrients",
+    "FoodPortion",
+    "KnowledgeMeta",
     "Notification",
+    "Nutrient",
     "OutboxEvent",
     "Plan",
     "PlanVersion",
     "Profile",
     "ProfileChange",
+    "Recipe",
+    "RecipeIngredient",
+    "RecipeNutrition",
     "RefreshToken",
     "User",
 ]
