@@ -52,6 +52,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 
 def _api_routers() -> list[APIRouter]:
-    from api import admin, auth, coach, profile
+    from api import admin, auth, coach, nutrition, profile
 
-    return [auth.router, profile.router, coach.router, admin.router]
+    return [auth.router, profile.router, coach.router, admin.router, nutrition.router]
