@@ -14,6 +14,7 @@ from store.models.knowledge import (
     RecipeIngredient,
     RecipeNutrition,
 )
+from store.models.live_sources import RecipeCacheEntry
 from store.models.plans import Plan, PlanVersion
 from store.models.profile import Profile, ProfileChange
 
@@ -33,6 +34,7 @@ __all__ = [
     "Profile",
     "ProfileChange",
     "Recipe",
+    "RecipeCacheEntry",
     "RecipeIngredient",
     "RecipeNutrition",
     "RefreshToken",
