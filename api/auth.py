@@ -46,7 +46,7 @@ async def login_credentials(request: Request) -> LoginInput:
     """One route, two encodings: JSON {email, password} for apps, the OAuth2 password form (username =
     email) for the /docs Authorize button. Errors name the field as the client sent it."""
     content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if content_type in (_FORM, "multipart/form-data"):
+    if content_type == _FORM:
         form = await request.form()
         grant_type = form.get("grant_type")
         if grant_type not in (None, "", "password"):

@@ -166,6 +166,8 @@ class TestLogin:
 
     def test_other_content_types_are_415(self, client: TestClient) -> None:
         assert_problem(client.post(LOGIN, content=b"x", headers={"content-type": "text/plain"}), 415)
+        multipart = client.post(LOGIN, files={"username": (None, "a@example.com"), "password": (None, "pw")})
+        assert_problem(multipart, 415)
 
     def test_openapi_documents_both_encodings(self, client: TestClient) -> None:
         operation = client.get("/openapi.json").json()["paths"][LOGIN]["post"]
