@@ -38,7 +38,9 @@ def get_db(database: Annotated[Database, Depends(get_database)]) -> Iterator[Ses
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-DbSession = Annotated[Session, Depends(get_db)]
+# scope="function": the session commits when the route returns, before the response starts. With the
+# default ("request") scope a client could hold a 201 whose row is not committed yet, or never will be.
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
 @dataclass(frozen=True)
