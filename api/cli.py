@@ -80,17 +80,22 @@ def user_create(
     role: Annotated[Role, typer.Option(case_sensitive=False)] = Role.USER,
 ) -> None:
     """Create an account (e.g. the first admin: --role admin)."""
+    from pydantic import ValidationError
+
     from tools.accounts import RegisterInput, create_user
     from tools.errors import DomainError
 
+    try:
+        account = RegisterInput(email=email, password=password, display_name=display_name)
+    except ValidationError as exc:
+        for error in exc.errors():
+            typer.echo(f"error: {'.'.join(map(str, error['loc']))}: {error['msg']}", err=True)
+        raise typer.Exit(2) from exc
     with _database() as (settings, database):
         try:
             with database.session() as session:
                 user = create_user(
-                    session,
-                    RegisterInput(email=email, password=password, display_name=display_name),
-                    role=role,
-                    min_password_length=settings.password_min_length,
+                    session, account, role=role, min_password_length=settings.password_min_length
                 )
         except DomainError as exc:
             typer.echo(f"error: {exc.detail}", err=True)

@@ -152,3 +152,17 @@ class TestCli:
         )
         assert short.exit_code == 2
         assert "at least 10 characters" in short.output
+
+    def test_user_create_rejects_a_malformed_email_without_a_traceback(
+        self, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from api.cli import app as cli
+
+        monkeypatch.setenv("NEXFITRA_DATABASE_URL", database_url)
+        monkeypatch.setenv("NEXFITRA_VAR_DIR", str(tmp_path))
+        monkeypatch.chdir(tmp_path)
+        args = ["user", "create", "--email", "not-an-email", "--display-name", "X"]
+        result = CliRunner().invoke(cli, [*args, "--password", "a long enough passphrase"])
+        assert result.exit_code == 2
+        assert "email" in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
