@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from knowledge.sources import cache
 from knowledge.sources.errors import SourceUnavailable
 from knowledge.sources.http import RetryPolicy
-from knowledge.sources.recipe_providers import RecipeQuery, SpoonacularProvider
+from knowledge.sources.recipe_providers import ProviderQuery, SpoonacularProvider
 from store.db import Database
 from store.models import RecipeCacheEntry
 
@@ -66,8 +66,8 @@ def test_second_identical_query_is_served_from_postgres(
     route = router.get(f"{SPOON}/recipes/complexSearch").respond(
         json=fixture("spoonacular_complex_search.json")
     )
-    first = cache.cached_search(session, provider, RecipeQuery(text="Curry"), ttl=TTL)
-    second = cache.cached_search(session, provider, RecipeQuery(text="  curry "), ttl=TTL)
+    first = cache.cached_search(session, provider, ProviderQuery(text="Curry"), ttl=TTL)
+    second = cache.cached_search(session, provider, ProviderQuery(text="  curry "), ttl=TTL)
 
     assert route.call_count == 1
     assert not first.from_cache
@@ -88,7 +88,7 @@ def test_expired_entry_asks_the_provider_again_and_replaces_the_row(
         httpx.Response(200, json=fixture("spoonacular_complex_search.json")),
         httpx.Response(200, json={"results": [], "offset": 0, "number": 10, "totalResults": 0}),
     ]
-    query = RecipeQuery(text="curry")
+    query = ProviderQuery(text="curry")
     cache.cached_search(session, provider, query, ttl=TTL)
     session.execute(update(RecipeCacheEntry).values(expires_at=func.now() - timedelta(seconds=1)))
 
@@ -106,7 +106,7 @@ def test_empty_answers_are_cached_too(
 ) -> None:
     route = router.get(f"{SPOON}/recipes/complexSearch").respond(json={"results": [], "totalResults": 0})
     for _ in range(2):
-        assert cache.cached_search(session, provider, RecipeQuery(text="zzz"), ttl=TTL).recipes == []
+        assert cache.cached_search(session, provider, ProviderQuery(text="zzz"), ttl=TTL).recipes == []
     assert route.call_count == 1
 
 
@@ -115,7 +115,7 @@ def test_failures_propagate_and_are_not_cached(
 ) -> None:
     router.get(f"{SPOON}/recipes/complexSearch").respond(503)
     with pytest.raises(SourceUnavailable):
-        cache.cached_search(session, provider, RecipeQuery(text="curry"), ttl=TTL)
+        cache.cached_search(session, provider, ProviderQuery(text="curry"), ttl=TTL)
     assert entries(session) == []
 
 
@@ -129,14 +129,14 @@ def test_sync_selects_expired_entries_in_use_and_purges_the_rest(
         ("stale used", timedelta(days=2)),
         ("stale unused", timedelta(days=40)),
     ):
-        cache.store(session, "spoonacular", RecipeQuery(text=text_), [], ttl=TTL, now=now - age)
+        cache.store(session, "spoonacular", ProviderQuery(text=text_), [], ttl=TTL, now=now - age)
 
     window_start = now - timedelta(days=30)
     stale = cache.expired_entries(session, "spoonacular", used_since=window_start, now=now)
     assert [e.query["text"] for e in stale] == ["stale used"]
 
     # a sync refresh does not count as a use: the entry keeps its last_used_at
-    cache.store(session, "spoonacular", RecipeQuery(text="stale used"), [], ttl=TTL, now=now, used=False)
+    cache.store(session, "spoonacular", ProviderQuery(text="stale used"), [], ttl=TTL, now=now, used=False)
     refreshed = session.scalars(
         select(RecipeCacheEntry).where(RecipeCacheEntry.query["text"].astext == "stale used")
     ).one()

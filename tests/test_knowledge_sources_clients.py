@@ -26,7 +26,7 @@ from knowledge.sources.errors import (
 from knowledge.sources.http import RetryPolicy, parse_retry_after
 from knowledge.sources.recipe_providers import (
     EdamamProvider,
-    RecipeQuery,
+    ProviderQuery,
     SpoonacularProvider,
     make_live_provider,
     parse_edamam,
@@ -360,7 +360,7 @@ class TestSpoonacular:
         route = router.get(f"{SPOON}/recipes/complexSearch").respond(
             json=fixture("spoonacular_complex_search.json")
         )
-        query = RecipeQuery(
+        query = ProviderQuery(
             text="curry", exclude_allergens=frozenset({Allergen.PEANUT, Allergen.FISH}), limit=5
         )
         curry, salad, oats = spoonacular(http, sleeps).search(query)
@@ -405,12 +405,12 @@ class TestSpoonacular:
         route = router.get(f"{SPOON}/recipes/complexSearch").respond(
             json=fixture("spoonacular_complex_search.json")
         )
-        vegan = spoonacular(http, sleeps).search(RecipeQuery(text="dinner", diet=Diet.VEGAN))
+        vegan = spoonacular(http, sleeps).search(ProviderQuery(text="dinner", diet=Diet.VEGAN))
         assert route.calls.last.request.url.params["diet"] == "vegan"
         assert [r.title for r in vegan] == ["Chickpea and Spinach Coconut Curry"]
 
         no_milk = spoonacular(http, sleeps).search(
-            RecipeQuery(text="dinner", exclude_allergens=frozenset({Allergen.MILK}), max_minutes=60)
+            ProviderQuery(text="dinner", exclude_allergens=frozenset({Allergen.MILK}), max_minutes=60)
         )
         assert route.calls.last.request.url.params["intolerances"] == "Dairy"
         assert route.calls.last.request.url.params["maxReadyTime"] == "60"
@@ -421,7 +421,7 @@ class TestSpoonacular:
     ) -> None:
         route = router.get(f"{SPOON}/recipes/complexSearch").respond(json={"results": []})
         with pytest.raises(UnsupportedFilter, match="halal"):
-            spoonacular(http, sleeps).search(RecipeQuery(text="lamb", diet=Diet.HALAL))
+            spoonacular(http, sleeps).search(ProviderQuery(text="lamb", diet=Diet.HALAL))
         assert route.call_count == 0
 
     def test_daily_quota_402_is_rate_limited_without_retry(
@@ -431,7 +431,7 @@ class TestSpoonacular:
             402, json=fixture("spoonacular_error_402.json")
         )
         with pytest.raises(SourceRateLimited, match="quota") as caught:
-            spoonacular(http, sleeps).search(RecipeQuery(text="soup"))
+            spoonacular(http, sleeps).search(ProviderQuery(text="soup"))
         assert route.call_count == 1
         assert caught.value.retry_after_s > 0
 
@@ -440,7 +440,7 @@ class TestSpoonacular:
     ) -> None:
         router.get(f"{SPOON}/recipes/complexSearch").respond(401, json=fixture("spoonacular_error_401.json"))
         with pytest.raises(SourceUnavailable, match="credentials refused"):
-            spoonacular(http, sleeps).search(RecipeQuery(text="soup"))
+            spoonacular(http, sleeps).search(ProviderQuery(text="soup"))
 
 
 # --- Edamam ---------------------------------------------------------------------------------------------
@@ -463,7 +463,7 @@ class TestEdamam:
         self, http: httpx.Client, router: respx.MockRouter, sleeps: Sleeps
     ) -> None:
         route = router.get(f"{EDAMAM}/api/recipes/v2").respond(json=fixture("edamam_search.json"))
-        soup, tikka = edamam(http, sleeps).search(RecipeQuery(text="soup"))
+        soup, tikka = edamam(http, sleeps).search(ProviderQuery(text="soup"))
 
         request = route.calls.last.request
         assert request.url.params["type"] == "public"
@@ -486,7 +486,7 @@ class TestEdamam:
         self, http: httpx.Client, router: respx.MockRouter, sleeps: Sleeps
     ) -> None:
         route = router.get(f"{EDAMAM}/api/recipes/v2").respond(json=fixture("edamam_search.json"))
-        query = RecipeQuery(text="dinner", diet=Diet.VEGAN, exclude_allergens=frozenset({Allergen.MILK}))
+        query = ProviderQuery(text="dinner", diet=Diet.VEGAN, exclude_allergens=frozenset({Allergen.MILK}))
         kept = edamam(http, sleeps).search(query)
         assert route.calls.last.request.url.params.get_list("health") == ["vegan", "dairy-free"]
         assert [r.title for r in kept] == ["Red Lentil Soup"]  # tikka came back but is not dairy-free
@@ -495,7 +495,7 @@ class TestEdamam:
         self, http: httpx.Client, router: respx.MockRouter, sleeps: Sleeps
     ) -> None:
         route = router.get(f"{EDAMAM}/api/recipes/v2").respond(json=fixture("edamam_search.json"))
-        kept = edamam(http, sleeps).search(RecipeQuery(text="dinner", max_minutes=60))
+        kept = edamam(http, sleeps).search(ProviderQuery(text="dinner", max_minutes=60))
         assert route.calls.last.request.url.params["time"] == "1-60"
         assert [r.title for r in kept] == ["Red Lentil Soup"]
 
@@ -508,7 +508,7 @@ class TestEdamam:
 
     def test_halal_is_an_unsupported_filter(self, http: httpx.Client, sleeps: Sleeps) -> None:
         with pytest.raises(UnsupportedFilter):
-            edamam(http, sleeps).search(RecipeQuery(text="lamb", diet=Diet.HALAL))
+            edamam(http, sleeps).search(ProviderQuery(text="lamb", diet=Diet.HALAL))
 
     def test_429_then_success(self, http: httpx.Client, router: respx.MockRouter, sleeps: Sleeps) -> None:
         route = router.get(f"{EDAMAM}/api/recipes/v2")
@@ -516,7 +516,7 @@ class TestEdamam:
             httpx.Response(429, text="Usage limits are exceeded"),
             httpx.Response(200, json=fixture("edamam_search.json")),
         ]
-        assert len(edamam(http, sleeps).search(RecipeQuery(text="soup"))) == 2
+        assert len(edamam(http, sleeps).search(ProviderQuery(text="soup"))) == 2
         assert route.call_count == 2
         assert len(sleeps) == 1
 
@@ -525,7 +525,7 @@ class TestEdamam:
     ) -> None:
         route = router.get(f"{EDAMAM}/api/recipes/v2").respond(429, headers={"Retry-After": "1"})
         with pytest.raises(SourceRateLimited):
-            edamam(http, sleeps).search(RecipeQuery(text="soup"))
+            edamam(http, sleeps).search(ProviderQuery(text="soup"))
         assert route.call_count == 3
         assert all(s >= 1 for s in sleeps)
 
@@ -534,7 +534,7 @@ class TestEdamam:
     ) -> None:
         router.get(f"{EDAMAM}/api/recipes/v2").respond(401, json=fixture("edamam_error_401.json"))
         with pytest.raises(SourceUnavailable, match="credentials refused") as caught:
-            edamam(http, sleeps).search(RecipeQuery(text="soup"))
+            edamam(http, sleeps).search(ProviderQuery(text="soup"))
         assert KEY not in str(caught.value)
 
 
@@ -542,12 +542,12 @@ class TestEdamam:
 
 
 def test_cache_key_ignores_spacing_case_and_allergen_order() -> None:
-    a = RecipeQuery(text="  Chicken   Curry ", exclude_allergens=frozenset({Allergen.MILK, Allergen.EGG}))
-    b = RecipeQuery(text="chicken curry", exclude_allergens=frozenset({Allergen.EGG, Allergen.MILK}))
+    a = ProviderQuery(text="  Chicken   Curry ", exclude_allergens=frozenset({Allergen.MILK, Allergen.EGG}))
+    b = ProviderQuery(text="chicken curry", exclude_allergens=frozenset({Allergen.EGG, Allergen.MILK}))
     assert a.cache_key() == b.cache_key()
-    assert a.cache_key() != RecipeQuery(text="chicken curry", diet=Diet.VEGAN).cache_key()
+    assert a.cache_key() != ProviderQuery(text="chicken curry", diet=Diet.VEGAN).cache_key()
     with pytest.raises(ValueError, match="blank"):
-        RecipeQuery(text="   ")
+        ProviderQuery(text="   ")
 
 
 def test_provider_is_chosen_by_settings(http: httpx.Client) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from knowledge.sources.recipe_providers import ProviderRecipe, RecipeProvider, RecipeQuery
+from knowledge.sources.recipe_providers import ProviderQuery, ProviderRecipe, RecipeProvider
 from store.models import RecipeCacheEntry
 
 _RECIPES = TypeAdapter(list[ProviderRecipe])
@@ -32,7 +32,7 @@ class CachedAnswer:
     fetched_at: datetime
 
 
-def lookup(session: Session, provider: str, query: RecipeQuery, *, now: datetime) -> CachedAnswer | None:
+def lookup(session: Session, provider: str, query: ProviderQuery, *, now: datetime) -> CachedAnswer | None:
     """The fresh cached answer, counting the hit; `None` when absent or expired."""
     entry = session.scalars(
         select(RecipeCacheEntry).where(
@@ -54,7 +54,7 @@ def lookup(session: Session, provider: str, query: RecipeQuery, *, now: datetime
 def store(
     session: Session,
     provider: str,
-    query: RecipeQuery,
+    query: ProviderQuery,
     recipes: list[ProviderRecipe],
     *,
     ttl: timedelta,
@@ -85,7 +85,7 @@ def store(
 def cached_search(
     session: Session,
     provider: RecipeProvider,
-    query: RecipeQuery,
+    query: ProviderQuery,
     *,
     ttl: timedelta,
     now: datetime | None = None,

@@ -1,6 +1,6 @@
 """Recipe providers behind one interface: the local open collection, Spoonacular and Edamam.
 
-Every provider answers a `RecipeQuery` with `ProviderRecipe`s. Nutrition per serving comes from the
+Every provider answers a `ProviderQuery` with `ProviderRecipe`s. Nutrition per serving comes from the
 provider's own data (Spoonacular gives it per serving; Edamam gives recipe totals, which we divide by its
 `yield`) and is `None` when the data cannot give it: never guessed. Diet and allergen filters are passed to
 the provider AND re-checked on the labels it returns where it returns any; a filter a provider cannot apply
@@ -23,7 +23,7 @@ from store.settings import Settings
 from store.vocabulary import Allergen, Diet
 
 
-class RecipeQuery(BaseModel):
+class ProviderQuery(BaseModel):
     """What a caller asks every provider; `cache_key` identifies equal questions."""
 
     model_config = ConfigDict(frozen=True)
@@ -101,7 +101,7 @@ class RecipeProvider(Protocol):
     name: str
     cacheable: bool
 
-    def search(self, query: RecipeQuery) -> list[ProviderRecipe]: ...
+    def search(self, query: ProviderQuery) -> list[ProviderRecipe]: ...
 
 
 def _number(value: Any) -> float | None:
@@ -174,7 +174,7 @@ class SpoonacularProvider(LiveClient):
         super().__init__(http, base_url=base_url, rate_limit=rate_limit, retry=retry, sleep=sleep)
         self._headers = {"x-api-key": api_key}
 
-    def search(self, query: RecipeQuery) -> list[ProviderRecipe]:
+    def search(self, query: ProviderQuery) -> list[ProviderRecipe]:
         params: dict[str, Any] = {
             "query": query.text,
             "number": query.limit,
@@ -201,7 +201,7 @@ class SpoonacularProvider(LiveClient):
         return [recipe for raw, recipe in pairs if _spoonacular_keeps(raw, recipe, query)]
 
 
-def _spoonacular_keeps(raw: dict[str, Any], recipe: ProviderRecipe, query: RecipeQuery) -> bool:
+def _spoonacular_keeps(raw: dict[str, Any], recipe: ProviderRecipe, query: ProviderQuery) -> bool:
     """Drop a result whose own flags contradict the filter we sent (the flag must be present and true)."""
     flags = [_SPOONACULAR_FLAG_FOR_DIET[query.diet]] if query.diet in _SPOONACULAR_FLAG_FOR_DIET else []
     flags += [
@@ -366,7 +366,7 @@ class EdamamProvider(LiveClient):
         self._credentials = {"app_id": app_id, "app_key": app_key}
         self._headers = {"Edamam-Account-User": account_user} if account_user else {}
 
-    def search(self, query: RecipeQuery) -> list[ProviderRecipe]:
+    def search(self, query: ProviderQuery) -> list[ProviderRecipe]:
         labels = self._labels(query)
         params: list[tuple[str, str | int | float | bool | None]] = [("type", "public"), ("q", query.text)]
         params += list(self._credentials.items())
@@ -394,7 +394,7 @@ class EdamamProvider(LiveClient):
             kept.append(recipe)
         return kept[: query.limit]
 
-    def _labels(self, query: RecipeQuery) -> list[str]:
+    def _labels(self, query: ProviderQuery) -> list[str]:
         labels: list[str] = []
         if query.diet is not None:
             if query.diet not in EDAMAM_DIETS:

@@ -97,6 +97,8 @@ class FdcFood(BaseModel):
     ndb_number: int | None = None
     category: str | None = None
     brand_owner: str | None = None
+    # A branded food's label ingredient list (allergen flags read it); None for generic foods.
+    ingredients: str | None = None
     nutrients: dict[int, float]
     portions: list[FdcPortion] = Field(default_factory=list)
     # True for /food/{id} and /foods answers (portions included); search results carry no portions.
@@ -236,6 +238,7 @@ def parse_food(raw: Any, *, detailed: bool) -> FdcFood:
             ndb_number=_ndb_number(raw),
             category=_category(raw),
             brand_owner=(str(raw["brandOwner"]).strip() or None) if raw.get("brandOwner") else None,
+            ingredients=(str(raw["ingredients"]).strip() or None) if raw.get("ingredients") else None,
             nutrients=_nutrients(raw),
             portions=_portions(raw) if detailed else [],
             detailed=detailed,
