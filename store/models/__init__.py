@@ -17,11 +17,20 @@ from store.models.knowledge import (
 from store.models.live_sources import RecipeCacheEntry
 from store.models.plans import Plan, PlanVersion
 from store.models.profile import Profile, ProfileChange
+from store.models.workouts import (
+    ExerciseRating,
+    PrescribedSet,
+    WorkoutExercise,
+    WorkoutSession,
+    WorkoutSetLog,
+    WorkoutVersionDetail,
+)
 
 __all__ = [
     "Base",
     "CoachAccess",
     "Exercise",
+    "ExerciseRating",
     "Food",
     "FoodNutrients",
     "FoodPortion",
@@ -31,6 +40,7 @@ __all__ = [
     "OutboxEvent",
     "Plan",
     "PlanVersion",
+    "PrescribedSet",
     "Profile",
     "ProfileChange",
     "Recipe",
@@ -39,4 +49,8 @@ __all__ = [
     "RecipeNutrition",
     "RefreshToken",
     "User",
+    "WorkoutExercise",
+    "WorkoutSession",
+    "WorkoutSetLog",
+    "WorkoutVersionDetail",
 ]
