@@ -12,6 +12,7 @@ from api.errors import install_error_handlers
 from api.observability import Metrics, RequestObserver, configure_logging
 from store.db import Database, open_database
 from store.settings import Settings
+from tools import jobs
 
 API_PREFIX = "/api/v1"
 
@@ -27,9 +28,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         owned = database is None
         app.state.database = database or open_database(settings)
         metrics.watch_pool(app.state.database.engine)
+        # Defers outbox jobs after commits; a worker in this process too when settings say so (`serve`).
+        app.state.jobs = jobs.create_job_app(app.state.database)
+        worker = jobs.BackgroundWorker(app.state.database) if settings.run_worker_in_serve else None
+        if worker is not None:
+            worker.start()
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop()
             if owned:
                 app.state.database.close()
 

@@ -36,7 +36,9 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default from settings)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from settings)")] = None,
 ) -> None:
-    """Migrate, load knowledge, and serve the API (with a job worker unless disabled in settings)."""
+    """Migrate, load knowledge, and serve the API; unless `NEXFITRA_RUN_WORKER_IN_SERVE=false`, a job
+    worker runs in the same process (started and stopped by the app's lifespan), so one process is a
+    whole service. With the setting off, run `nexfitra worker` beside it."""
     import uvicorn
 
     from api.app import create_app
@@ -52,6 +54,29 @@ def serve(
             log_config=None,
             access_log=False,
         )
+
+
+@app.command()
+def worker(
+    burst: Annotated[bool, typer.Option(help="Run the jobs already queued, then exit")] = False,
+    concurrency: Annotated[int, typer.Option(min=1, max=32, help="Jobs run at the same time")] = 1,
+) -> None:
+    """Run the job worker alone (outbox events, the minutely sweep) until SIGINT/SIGTERM."""
+    import asyncio
+
+    from api.observability import configure_logging
+    from tools import jobs
+
+    with _database() as (settings, database):
+        configure_logging(settings.log_level, settings.log_json)
+        # The worker never migrates (`serve` or `db upgrade` does): old code on a new schema, or the
+        # reverse, must not process events.
+        if not migrate.is_at_head(database.engine):
+            typer.echo(
+                "error: the database is not at the migrations' head; run `nexfitra db upgrade`", err=True
+            )
+            raise typer.Exit(1)
+        asyncio.run(jobs.run_worker(database, wait=not burst, concurrency=concurrency))
 
 
 @db_app.command("upgrade")
