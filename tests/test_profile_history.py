@@ -161,7 +161,10 @@ class TestOutbox:
         assert "surgery" not in str(created.payload) + str(
             changed.payload
         )  # health text never leaves the row
-        assert ProfileChanged.model_validate(created.payload).created is True
+        first = ProfileChanged.model_validate(created.payload)
+        assert first.created is True
+        assert first.changes["liked_foods"].new == ["oats", "lentils"]
+        assert "disliked_foods" not in first.changes  # empty on creation: nothing changed
 
     def test_no_change_writes_no_event(self, client: TestClient, factory: Factory, db: Session) -> None:
         user = factory.user()

@@ -534,11 +534,11 @@ def _write(
         merged, rate_validated=replace or bool({"goal", "target_rate_kg_per_week"} & set(updates))
     )
     fields = (*PROFILE_FIELDS, *SENSITIVE_FIELDS)
-    # On creation every field that has a value counts as changed (from nothing).
+    # On creation every field that has a value (not an empty list) counts as changed, from nothing.
     changed = [
         name
         for name in fields
-        if (merged[name] is not None if current is None else current[name] != merged[name])
+        if (merged[name] not in (None, []) if current is None else current[name] != merged[name])
     ]
 
     created = row is None
