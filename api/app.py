@@ -60,6 +60,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 
 def _api_routers() -> list[APIRouter]:
-    from api import admin, auth, coach, nutrition, profile
+    from api import admin, auth, coach, nutrition, profile, workouts
 
-    return [auth.router, profile.router, coach.router, admin.router, nutrition.router]
+    return [auth.router, profile.router, coach.router, admin.router, nutrition.router, workouts.router]

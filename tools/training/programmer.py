@@ -555,15 +555,9 @@ def program_week(
 ) -> WeekProgram:
     """One week of training for `request` from `catalog`, honouring `prefs` and slot locks."""
     if request.session_minutes < c.MIN_SESSION_MINUTES:
+        reason = f"at least {c.MIN_SESSION_MINUTES} minutes are needed for a warm-up and two exercises"
         raise InvalidInput(
-            "session too short to program",
-            errors=[
-                {
-                    "field": "session_minutes",
-                    "reason": f"at least {c.MIN_SESSION_MINUTES} minutes are needed for a warm-up and two "
-                    "exercises",
-                }
-            ],
+            f"session_minutes: {reason}", errors=[{"field": "session_minutes", "reason": reason}]
         )
     goal = training_goal_for(request)
     injuries: InjuryAssessment = assess(request.injuries)
