@@ -60,6 +60,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 
 def _api_routers() -> list[APIRouter]:
-    from api import admin, auth, coach, nutrition, profile, workouts
+    from api import admin, auth, coach, knowledge, nutrition, profile, workouts
 
-    return [auth.router, profile.router, coach.router, admin.router, nutrition.router, workouts.router]
+    return [
+        auth.router,
+        profile.router,
+        coach.router,
+        admin.router,
+        nutrition.router,
+        workouts.router,
+        knowledge.router,
+    ]

@@ -18,6 +18,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+knowledge_app = typer.Typer(help="Knowledge base: foods, recipes, exercises.", no_args_is_help=True)
+app.add_typer(knowledge_app, name="knowledge")
 
 
 @contextmanager
@@ -47,6 +49,10 @@ def serve(
     with _database() as (settings, database):
         configure_logging(settings.log_level, settings.log_json)
         migrate.upgrade(database.engine)
+        if settings.knowledge_load_on_start:
+            from knowledge.console import ensure_loaded
+
+            ensure_loaded(settings, database)
         uvicorn.run(
             create_app(settings, database=database),
             host=host or settings.host,
@@ -126,6 +132,29 @@ def user_create(
             typer.echo(f"error: {exc.detail}", err=True)
             raise typer.Exit(2) from exc
         typer.echo(f"created {user.role.value} {user.email} ({user.id})")
+
+
+@knowledge_app.command("load")
+def knowledge_load(
+    force: Annotated[bool, typer.Option(help="Reload even datasets whose version is already loaded")] = False,
+    only: Annotated[
+        list[str] | None, typer.Option(help="Dataset to load (foods, exercises, recipes); repeatable")
+    ] = None,
+) -> None:
+    """Load the bundled foods, exercises and recipes. Idempotent: a second run changes nothing."""
+    from knowledge.console import load_with_progress
+    from knowledge.loader import DATASETS
+
+    chosen = tuple(only or DATASETS)
+    unknown = sorted(set(chosen) - set(DATASETS))
+    if unknown:
+        typer.echo(
+            f"error: unknown dataset(s) {', '.join(unknown)}; choose from {', '.join(DATASETS)}", err=True
+        )
+        raise typer.Exit(2)
+    with _database() as (settings, database):
+        migrate.upgrade(database.engine)
+        load_with_progress(settings, database, force=force, only=chosen)
 
 
 if __name__ == "__main__":

@@ -119,3 +119,14 @@ def factory(clean_database: Database, settings: Settings) -> Factory:
 @pytest.fixture
 def unique() -> str:
     return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def knowledge(database: Database, settings: Settings) -> Database:
+    """The bundled knowledge base (foods, exercises, recipes), loaded once per test session. Read-only for
+    tests: per-test truncation leaves these tables alone."""
+    from knowledge.loader import load_knowledge
+    from knowledge.runtime import embedder_for, knowledge_root
+
+    load_knowledge(database, embedder_for(settings), knowledge_root(settings))
+    return database

@@ -1,0 +1,397 @@
+"""Hybrid search over foods, recipes and exercises: full text, trigram and vector candidates, fused.
+
+One SQL round trip gathers up to `CANDIDATES` rows from each retriever, filters applied inside each:
+- full text (`search_tsv`, English stemming, terms OR-ed, ranked by `ts_rank_cd`): exact words and aliases;
+- trigram word similarity on the name (GIN): spelling mistakes ("brocoli");
+- vector nearest neighbours (HNSW, cosine; iterative scan so that filters still fill the list): meaning.
+Python then fuses the three rankings by reciprocal rank fusion (k = 10, sharper than the usual 60 for
+short lists) and adds three priors: the query names the row's head noun ("egg" → "Egg, whole, raw", not
+"Noodles, egg"), the share of query words present in the name, and the row's `search_boost` (generic
+staples up). Scores are comparable within one query only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from knowledge.embeddings import Embedder, Vectors
+from knowledge.text import normalise_query
+from store.vocabulary import Allergen, Diet, Equipment, Experience
+
+CANDIDATES = 40
+RRF_K = 10.0
+TRIGRAM_THRESHOLD = 0.4
+HEAD_MATCH_BONUS = 0.9
+COVERAGE_WEIGHT = 0.8
+BOOST_WEIGHT = 1.0
+# Ingredient matching (recipes): prefer what a recipe weighs, raw or dry, over cooked forms and dishes.
+INGREDIENT_STATE_BONUS = {"raw": 0.25, "dry": 0.2, "ready": 0.1, "unknown": 0.0, "cooked": -0.15}
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_STOP = frozenset({"a", "an", "and", "or", "of", "the", "with", "in", "for", "to", "on", "no", "raw"})
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("oes", "ches", "shes", "sses")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+_COMPOUNDS = re.compile(r"\b(pull|push|sit|chin)-?(ups?)\b")
+
+
+def exercise_text(text: str) -> str:
+    """ "Pullups", "pull-up" and "pull up" alike; "flyes" as "fly"."""
+    text = _COMPOUNDS.sub(r"\1 \2", text.lower()).replace("-", " ")
+    return re.sub(r"\bfl(?:y|ie)e?s\b", "fly", text)
+
+
+def query_terms(query: str) -> list[str]:
+    return [_stem(w) for w in _TOKEN.findall(query.lower()) if w not in _STOP]
+
+
+def _vector_literal(vector: Vectors) -> str:
+    return "[" + ",".join(f"{x:.6f}" for x in vector.tolist()) + "]"
+
+
+@dataclass
+class Candidate:
+    row: dict[str, Any]
+    score: float = 0.0
+    cosine: float | None = None
+    trigram: float | None = None
+    coverage: float = 0.0
+    head_match: bool = False
+    signals: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    table: str
+    name_column: str
+    columns: str
+    joins: str = ""
+
+
+_FOODS = _Spec(
+    table="foods",
+    name_column="description",
+    columns=(
+        "t.id, t.description AS name, t.category, t.data_type, t.food_group, t.allergens, t.diets,"
+        " t.contains_pork, t.contains_alcohol, t.prep_state, t.is_dish, t.search_boost, t.source,"
+        " n.kcal, n.protein_g, n.fat_g, n.carbs_g, n.fiber_g, n.sugars_g, n.sodium_mg"
+    ),
+    joins="LEFT JOIN food_nutrients n ON n.food_id = t.id",
+)
+_RECIPES = _Spec(
+    table="recipes",
+    name_column="title",
+    columns=(
+        "t.id, t.title AS name, t.total_minutes, t.servings, t.allergens, t.diets, t.tags, t.cuisines,"
+        " t.planner_ready, t.contains_pork, t.contains_alcohol, 0.0 AS search_boost,"
+        " rn.kcal, rn.protein_g, rn.fat_g, rn.carbs_g"
+    ),
+    joins="LEFT JOIN recipe_nutrition rn ON rn.recipe_id = t.id",
+)
+_EXERCISES = _Spec(
+    table="exercises",
+    name_column="name",
+    columns=(
+        "t.id, t.name, t.category, t.level, t.equipment, t.equipment_needed, t.primary_muscles,"
+        " t.secondary_muscles, t.force, t.mechanic, 0.0 AS search_boost"
+    ),
+)
+
+
+def _hybrid(
+    session: Session,
+    spec: _Spec,
+    query: str,
+    vector: Vectors,
+    where: list[str],
+    params: dict[str, Any],
+    candidates: int = CANDIDATES,
+) -> list[Candidate]:
+    terms = [t for t in _TOKEN.findall(query) if t not in _STOP] or _TOKEN.findall(query)
+    filters = "".join(f" AND {w}" for w in where)
+    # Identifiers come from the _Spec constants and `where` from our own clause builders; every value is a
+    # bound parameter.
+    sql = f"""
+        WITH vec AS (
+            SELECT id, dist, row_number() OVER (ORDER BY dist) AS r FROM (
+                SELECT t.id, t.embedding <=> CAST(:qvec AS vector) AS dist FROM {spec.table} t
+                WHERE t.embedding IS NOT NULL{filters}
+                ORDER BY t.embedding <=> CAST(:qvec AS vector) LIMIT :k) v),
+        fts AS (
+            SELECT id, row_number() OVER (ORDER BY rank DESC, id) AS r FROM (
+                SELECT t.id, ts_rank_cd(t.search_tsv, q, 2) AS rank
+                FROM {spec.table} t, websearch_to_tsquery('english', :tsq) q
+                WHERE t.search_tsv @@ q{filters}
+                ORDER BY rank DESC, length(t.{spec.name_column}) LIMIT :k) f),
+        trg AS (
+            SELECT id, sim, row_number() OVER (ORDER BY sim DESC, id) AS r FROM (
+                SELECT t.id, word_similarity(:q, t.{spec.name_column}) AS sim FROM {spec.table} t
+                WHERE :q <% t.{spec.name_column}{filters}
+                ORDER BY sim DESC, length(t.{spec.name_column}) LIMIT :k) g),
+        ids AS (SELECT id FROM vec UNION SELECT id FROM fts UNION SELECT id FROM trg)
+        SELECT {spec.columns}, vec.r AS vec_r, t.embedding <=> CAST(:qvec AS vector) AS vec_dist,
+               fts.r AS fts_r, trg.r AS trg_r, trg.sim AS trg_sim
+        FROM ids JOIN {spec.table} t ON t.id = ids.id {spec.joins}
+        LEFT JOIN vec ON vec.id = t.id LEFT JOIN fts ON fts.id = t.id LEFT JOIN trg ON trg.id = t.id
+    """  # noqa: S608
+    session.execute(
+        text(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', :th, true),"
+            " set_config('hnsw.iterative_scan', 'relaxed_order', true),"
+            " set_config('hnsw.ef_search', :ef, true)"
+        ),
+        {"th": str(TRIGRAM_THRESHOLD), "ef": str(max(40, candidates))},
+    )
+    rows = session.execute(
+        text(sql),
+        {**params, "qvec": _vector_literal(vector), "k": candidates, "tsq": " or ".join(terms), "q": query},
+    ).mappings()
+    out = []
+    for row in rows:
+        cand = Candidate(row=dict(row))
+        for signal in ("vec", "fts", "trg"):
+            rank = row[f"{signal}_r"]
+            if rank is not None:
+                cand.signals[signal] = int(rank)
+                cand.score += RRF_K / (RRF_K + rank)
+        if row["vec_dist"] is not None:
+            cand.cosine = 1.0 - float(row["vec_dist"])
+        if row["trg_sim"] is not None:
+            cand.trigram = float(row["trg_sim"])
+        out.append(cand)
+    return out
+
+
+# USDA names often start with a class ("Spices, cinnamon", "Cheese, feta", "Nuts, almonds"): the thing
+# itself is the next segment.
+CLASS_HEADS = frozenset(
+    {
+        "spice",
+        "cheese",
+        "nut",
+        "seed",
+        "fish",
+        "crustacean",
+        "mollusk",
+        "cereal",
+        "beverage",
+        "snack",
+        "candy",
+        "candie",
+        "alcoholic beverage",
+        "game meat",
+        "bean",
+        "pepper",
+        "squash",
+        "syrup",
+        "sugar",
+    }
+)
+# Words that say little about which food is meant: they count a third in the word-coverage prior.
+WEAK_TERMS = frozenset(
+    {"ground", "dried", "fresh", "whole", "cooked", "chopped", "sliced", "plain", "regular"}
+)
+
+
+def _heads(name: str) -> tuple[set[str], set[str]]:
+    """(core head, full head): "Cheese, feta, crumbled" → ({feta}, {cheese, feta})."""
+    segments = [s.strip() for s in name.split(",")]
+    first = set(query_terms(segments[0]))
+    if " ".join(query_terms(segments[0])) in CLASS_HEADS and len(segments) > 1:
+        second = set(query_terms(segments[1]))
+        return second, first | second
+    return first, first
+
+
+def _head_score(terms: set[str], name: str) -> float:
+    """1 when the query names the row's head exactly; less when one only contains the other."""
+    core, full = _heads(name)
+    if not core or not terms:
+        return 0.0
+    if terms in (core, full):
+        return 1.0
+    if core < terms or full < terms:
+        return 0.7  # the query adds a qualifier: "whole milk" → "Milk, whole"
+    if terms < core or terms < full:
+        return 0.4  # the row adds one: "cinnamon" → "Cinnamon buns"
+    return 0.0
+
+
+def _coverage(terms: set[str], words: set[str]) -> float:
+    if not terms:
+        return 0.0
+    weight = {t: (1 / 3 if t in WEAK_TERMS else 1.0) for t in terms}
+    return sum(weight[t] for t in terms & words) / sum(weight.values())
+
+
+def _apply_priors(candidates: list[Candidate], query: str, *, exercise: bool = False) -> None:
+    terms = set(query_terms(query))
+    for cand in candidates:
+        name = str(cand.row["name"]).lower()
+        if exercise:
+            name = exercise_text(name)
+        words = set(query_terms(name))
+        head = _head_score(terms, name)
+        cand.head_match = head >= 0.7
+        cand.coverage = _coverage(terms, words)
+        cand.score += HEAD_MATCH_BONUS * head + COVERAGE_WEIGHT * cand.coverage
+        cand.score += BOOST_WEIGHT * float(cand.row.get("search_boost") or 0.0)
+
+
+def _rank(candidates: list[Candidate], limit: int) -> list[Candidate]:
+    candidates.sort(key=lambda c: (-c.score, c.row["id"]))
+    return candidates[:limit]
+
+
+def diet_clauses(diet: Diet | None, params: dict[str, Any], *, net_carbs_sql: str | None) -> list[str]:
+    """SQL conditions for a diet. Halal and kosher can only exclude pork, alcohol and (kosher) shellfish:
+    slaughter and meat/dairy rules are not in the data, and the API says so. Keto: net carbs at most 10 g
+    (per 100 g for foods, per serving for recipes); unknown carbs fail."""
+    if diet is None or diet is Diet.OMNIVORE:
+        return []
+    if diet in (Diet.VEGAN, Diet.VEGETARIAN, Diet.PESCATARIAN):
+        params["diet"] = diet.value
+        return ["CAST(:diet AS varchar) = ANY(t.diets)"]
+    if diet is Diet.HALAL:
+        return ["NOT t.contains_pork", "NOT t.contains_alcohol"]
+    if diet is Diet.KOSHER:
+        return ["NOT t.contains_pork", "NOT ('shellfish' = ANY(t.allergens))"]
+    if diet is Diet.KETO and net_carbs_sql:
+        return [net_carbs_sql]
+    return []
+
+
+FOOD_KETO = (
+    "EXISTS (SELECT 1 FROM food_nutrients k WHERE k.food_id = t.id"
+    " AND k.carbs_g - coalesce(k.fiber_g, 0) <= 10)"
+)
+RECIPE_KETO = (
+    "EXISTS (SELECT 1 FROM recipe_nutrition k WHERE k.recipe_id = t.id"
+    " AND k.coverage >= 0.999 AND k.carbs_g - coalesce(k.fiber_g, 0) <= 10)"
+)
+
+
+def allergen_clause(exclude: Sequence[Allergen], params: dict[str, Any]) -> list[str]:
+    if not exclude:
+        return []
+    params["excl"] = sorted({a.value for a in exclude})
+    return ["NOT (t.allergens && CAST(:excl AS varchar[]))"]
+
+
+@dataclass(frozen=True)
+class FoodQuery:
+    text: str
+    limit: int = 10
+    category: str | None = None
+    data_type: str | None = None
+    food_group: str | None = None
+    diet: Diet | None = None
+    exclude_allergens: tuple[Allergen, ...] = ()
+    mode: Literal["search", "ingredient"] = "search"
+
+
+def search_foods(
+    session: Session, embedder: Embedder, query: FoodQuery, *, vector: Vectors | None = None
+) -> list[Candidate]:
+    normalised = normalise_query(query.text)
+    if not normalised:
+        return []
+    params: dict[str, Any] = {}
+    where: list[str] = []
+    if query.category:
+        params["category"] = query.category.lower()
+        where.append("lower(t.category) = :category")
+    if query.data_type:
+        params["data_type"] = query.data_type
+        where.append("t.data_type = :data_type")
+    if query.food_group:
+        params["food_group"] = query.food_group
+        where.append("t.food_group = :food_group")
+    where += diet_clauses(query.diet, params, net_carbs_sql=FOOD_KETO)
+    where += allergen_clause(query.exclude_allergens, params)
+    vector = embedder.embed_query(normalised) if vector is None else vector
+    candidates = _hybrid(session, _FOODS, normalised, vector, where, params)
+    _apply_priors(candidates, normalised)
+    if query.mode == "ingredient":
+        for cand in candidates:
+            cand.score += INGREDIENT_STATE_BONUS.get(str(cand.row["prep_state"]), 0.0)
+            if cand.row["is_dish"]:
+                cand.score -= 0.3
+    return _rank(candidates, query.limit)
+
+
+@dataclass(frozen=True)
+class RecipeQuery:
+    text: str
+    limit: int = 10
+    diet: Diet | None = None
+    exclude_allergens: tuple[Allergen, ...] = ()
+    max_minutes: int | None = None
+    planner_ready: bool | None = None
+
+
+def search_recipes(session: Session, embedder: Embedder, query: RecipeQuery) -> list[Candidate]:
+    normalised = normalise_query(query.text)
+    if not normalised:
+        return []
+    params: dict[str, Any] = {}
+    where: list[str] = []
+    where += diet_clauses(query.diet, params, net_carbs_sql=RECIPE_KETO)
+    where += allergen_clause(query.exclude_allergens, params)
+    if query.max_minutes is not None:
+        params["max_minutes"] = query.max_minutes
+        where.append("t.total_minutes <= :max_minutes")
+    if query.planner_ready is not None:
+        params["planner_ready"] = query.planner_ready
+        where.append("t.planner_ready = :planner_ready")
+    candidates = _hybrid(session, _RECIPES, normalised, embedder.embed_query(normalised), where, params)
+    _apply_priors(candidates, normalised)
+    return _rank(candidates, query.limit)
+
+
+@dataclass(frozen=True)
+class ExerciseQuery:
+    text: str
+    limit: int = 10
+    muscle: str | None = None
+    equipment: Equipment | None = None
+    level: Experience | None = None
+    category: str | None = None
+
+
+def search_exercises(session: Session, embedder: Embedder, query: ExerciseQuery) -> list[Candidate]:
+    normalised = " ".join(exercise_text(query.text).split())
+    if not normalised:
+        return []
+    params: dict[str, Any] = {}
+    where: list[str] = []
+    if query.muscle:
+        params["muscle"] = query.muscle
+        where.append("CAST(:muscle AS varchar) = ANY(t.primary_muscles)")
+    if query.equipment:
+        params["equipment"] = query.equipment.value
+        where.append("t.equipment = :equipment")
+    if query.level:
+        params["level"] = query.level.value
+        where.append("t.level = :level")
+    if query.category:
+        params["category"] = query.category
+        where.append("t.category = :category")
+    candidates = _hybrid(session, _EXERCISES, normalised, embedder.embed_query(normalised), where, params)
+    _apply_priors(candidates, normalised, exercise=True)
+    return _rank(candidates, query.limit)
