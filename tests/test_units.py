@@ -21,8 +21,8 @@ from tools.profile import (
     HeightInput,
     ProfilePatch,
     WeightInput,
-    birth_date_for_age,
     age_on,
+    birth_date_for_age,
 )
 
 # Values as people type them: up to 2 decimals (a scale shows 180.4 lb, a tape 70.25 in).
