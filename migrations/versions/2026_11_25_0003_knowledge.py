@@ -29,6 +29,7 @@ TABLES_DROP_ORDER = (
     "recipes",
     "nutrients",
     "knowledge_meta",
+    "search_terms",
     "foods",
     "exercises",
 )
@@ -227,6 +228,21 @@ def upgrade() -> None:
         sa.Column("details", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("loaded_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("dataset", name=op.f("pk_knowledge_meta")),
+    )
+    op.create_table(
+        "search_terms",
+        sa.Column("domain", sa.String(length=16), nullable=False),
+        sa.Column("term", sa.String(length=64), nullable=False),
+        sa.Column("frequency", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("domain", "term", name=op.f("pk_search_terms")),
+    )
+    op.create_index(
+        "ix_search_terms_term_trgm",
+        "search_terms",
+        ["term"],
+        unique=False,
+        postgresql_using="gin",
+        postgresql_ops={"term": "gin_trgm_ops"},
     )
     op.create_table(
         "nutrients",

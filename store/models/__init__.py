@@ -13,6 +13,7 @@ from store.models.knowledge import (
     Recipe,
     RecipeIngredient,
     RecipeNutrition,
+    SearchTerm,
 )
 from store.models.live_sources import RecipeCacheEntry
 from store.models.plans import Plan, PlanVersion
@@ -48,6 +49,7 @@ __all__ = [
     "RecipeIngredient",
     "RecipeNutrition",
     "RefreshToken",
+    "SearchTerm",
     "User",
     "WorkoutExercise",
     "WorkoutSession",

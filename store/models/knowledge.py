@@ -324,6 +324,25 @@ class Exercise(Timestamps, Base):
     embedding_key: Mapped[str | None] = mapped_column(String(32))
 
 
+class SearchTerm(Base):
+    """Words of the searchable text per domain (foods, exercises, recipes), for spelling correction of
+    queries: "avacado" → "avocado" by trigram similarity, ties to the more frequent word."""
+
+    __tablename__ = "search_terms"
+    __table_args__ = (
+        Index(
+            "ix_search_terms_term_trgm",
+            "term",
+            postgresql_using="gin",
+            postgresql_ops={"term": "gin_trgm_ops"},
+        ),
+    )
+
+    domain: Mapped[str] = mapped_column(String(16), primary_key=True)
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    frequency: Mapped[int] = mapped_column(Integer)
+
+
 class KnowledgeMeta(Base):
     """One row per loaded dataset: the hash of what was loaded, so a second `knowledge load` does nothing."""
 
