@@ -30,7 +30,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         metrics.watch_pool(app.state.database.engine)
         # Defers outbox jobs after commits; a worker in this process too when settings say so (`serve`).
         app.state.jobs = jobs.create_job_app(app.state.database)
-        worker = jobs.BackgroundWorker(app.state.database) if settings.run_worker_in_serve else None
+        worker = (
+            jobs.BackgroundWorker(app.state.database, settings=settings)
+            if settings.run_worker_in_serve
+            else None
+        )
         if worker is not None:
             worker.start()
         try:

@@ -67,7 +67,8 @@ def worker(
     burst: Annotated[bool, typer.Option(help="Run the jobs already queued, then exit")] = False,
     concurrency: Annotated[int, typer.Option(min=1, max=32, help="Jobs run at the same time")] = 1,
 ) -> None:
-    """Run the job worker alone (outbox events, the minutely sweep) until SIGINT/SIGTERM."""
+    """Run the job worker alone (outbox events, the minutely sweep, the daily knowledge sync) until
+    SIGINT/SIGTERM."""
     import asyncio
 
     from api.observability import configure_logging
@@ -82,7 +83,7 @@ def worker(
                 "error: the database is not at the migrations' head; run `nexfitra db upgrade`", err=True
             )
             raise typer.Exit(1)
-        asyncio.run(jobs.run_worker(database, wait=not burst, concurrency=concurrency))
+        asyncio.run(jobs.run_worker(database, settings=settings, wait=not burst, concurrency=concurrency))
 
 
 @db_app.command("upgrade")

@@ -238,10 +238,29 @@ def wait_for(condition: Callable[[], bool], timeout_s: float = 15.0) -> bool:
     return False
 
 
+def not_due_now() -> str:
+    """A daily cron twelve hours away: the knowledge sync a service worker carries must not start here."""
+    return f"0 {(datetime.now(UTC).hour + 12) % 24} * * *"
+
+
+def test_a_service_worker_also_carries_the_knowledge_sync(
+    settings: Settings, clean_database: Database
+) -> None:
+    from tools.knowledge_sync import SYNC_QUEUE, SYNC_TASK
+
+    app = jobs.create_job_app(clean_database, settings=settings)
+    assert {task.task.name for task in app.periodic_registry.periodic_tasks.values()} == {
+        jobs.SWEEP_TASK,
+        SYNC_TASK,
+    }
+    assert jobs.worker_queues(settings) == [jobs.OUTBOX_QUEUE, SYNC_QUEUE]
+
+
 def test_serve_runs_a_worker_in_the_same_process(
     settings: Settings, clean_database: Database, factory: Factory
 ) -> None:
-    serve_settings = Settings(**(settings.model_dump() | {"run_worker_in_serve": True}), _env_file=None)
+    overrides = {"run_worker_in_serve": True, "knowledge_sync_cron": not_due_now()}
+    serve_settings = Settings(**(settings.model_dump() | overrides), _env_file=None)
     app: FastAPI = create_app(serve_settings, database=clean_database)
     user = factory.user()
     with TestClient(app) as client:
@@ -272,6 +291,7 @@ def test_the_worker_command_in_burst_mode(
     monkeypatch.setenv("NEXFITRA_DATABASE_URL", clean_database.url)
     monkeypatch.setenv("NEXFITRA_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("NEXFITRA_LOG_LEVEL", "WARNING")
+    monkeypatch.setenv("NEXFITRA_KNOWLEDGE_SYNC_CRON", not_due_now())
     monkeypatch.chdir(tmp_path)  # no .env of the repository
     result = CliRunner().invoke(cli, ["worker", "--burst"])
     assert result.exit_code == 0, result.output

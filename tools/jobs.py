@@ -5,7 +5,7 @@ app, so each process (and each test) gets an app bound to the database it uses a
 - the API builds one at start-up only to defer jobs; it never opens its pool (see `defer_after_commit`);
 - a worker (`nexfitra worker`, or `serve` through `BackgroundWorker`) builds its own and opens it.
 
-Tasks:
+Tasks (a worker of the service also gets the daily knowledge sync of `tools.knowledge_sync`):
 - `process_outbox_event(event_id)`: runs the event's handlers (`tools.events.process_event`) in its own
   transaction; a failure is committed on the event row (attempts, last_error) and then raised, so
   procrastinate retries the job with backoff.
@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from store.db import Database
+from store.settings import Settings
 from tools import events
 from tools.events import EventHandlers, Outcome
 
@@ -63,8 +64,10 @@ def create_job_app(
     handlers: EventHandlers | None = None,
     *,
     retry: RetryStrategy = DEFAULT_RETRY,
+    settings: Settings | None = None,
 ) -> App:
-    """A procrastinate app on `database` whose outbox job runs `handlers` (the service's by default)."""
+    """A procrastinate app on `database` whose outbox job runs `handlers` (the service's by default).
+    Given `settings` (a worker of the service), it also carries the scheduled knowledge sync."""
     subscribed = handlers if handlers is not None else events.default_handlers()
     app = App(
         connector=PsycopgConnector(
@@ -98,7 +101,21 @@ def create_job_app(
             _log.info("outbox sweep", stale=len(event_ids), deferred=deferred)
         return deferred
 
+    if settings is not None:
+        # Imported here: only workers need it, and it pulls in the knowledge sources (~1 s).
+        from tools.knowledge_sync import register_knowledge_sync
+
+        register_knowledge_sync(app, database, settings)
     return app
+
+
+def worker_queues(settings: Settings | None) -> list[str]:
+    """The queues a worker of `create_job_app(..., settings=settings)` has tasks on."""
+    if settings is None:
+        return [OUTBOX_QUEUE]
+    from tools.knowledge_sync import SYNC_QUEUE
+
+    return [OUTBOX_QUEUE, SYNC_QUEUE]
 
 
 def _event_job(app: App, event_id: int, connection: Any = None) -> Any:
@@ -161,16 +178,18 @@ async def run_worker(
     database: Database,
     handlers: EventHandlers | None = None,
     *,
+    settings: Settings | None = None,
     wait: bool = True,
     concurrency: int = 1,
     install_signal_handlers: bool = True,
     retry: RetryStrategy = DEFAULT_RETRY,
 ) -> None:
-    """Run a worker until stopped (`wait=True`) or until the queue is empty (`wait=False`, burst mode)."""
-    app = create_job_app(database, handlers, retry=retry)
+    """Run a worker until stopped (`wait=True`) or until the queue is empty (`wait=False`, burst mode).
+    With `settings`, the worker also runs the scheduled knowledge sync."""
+    app = create_job_app(database, handlers, retry=retry, settings=settings)
     async with app.open_async():
         await app.run_worker_async(
-            queues=[OUTBOX_QUEUE],
+            queues=worker_queues(settings),
             name="nexfitra-worker",
             # Done jobs go; failed ones stay for inspection (the event row keeps last_error too).
             delete_jobs="successful",
@@ -183,13 +202,18 @@ async def run_worker(
 class BackgroundWorker:
     """A worker as a task on the running event loop (`serve` runs the API and a worker in one process)."""
 
-    def __init__(self, database: Database, handlers: EventHandlers | None = None) -> None:
+    def __init__(
+        self, database: Database, handlers: EventHandlers | None = None, settings: Settings | None = None
+    ) -> None:
         self._database = database
         self._handlers = handlers
+        self._settings = settings
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        coro = run_worker(self._database, self._handlers, install_signal_handlers=False)
+        coro = run_worker(
+            self._database, self._handlers, settings=self._settings, install_signal_handlers=False
+        )
         self._task = asyncio.get_running_loop().create_task(coro, name="nexfitra-worker")
         self._task.add_done_callback(_report_crash)
 
