@@ -14,8 +14,9 @@ router = APIRouter(tags=["service"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
-    """The process is alive (no dependencies checked: a DB outage must not restart every pod)."""
+async def healthz() -> dict[str, str]:
+    """The process is alive (no dependencies checked: a DB outage must not restart every pod). Async, so
+    it answers on the event loop even when every worker thread is stuck waiting for the database."""
     return {"status": "ok"}
 
 

@@ -13,6 +13,7 @@ from store.embedded import EmbeddedPostgres, start_or_attach
 from store.settings import Settings
 
 EMBEDDED_DATABASE = "nexfitra"
+CONNECT_TIMEOUT_S = 10
 
 
 @dataclass
@@ -63,8 +64,9 @@ def make_engine(url: str, settings: Settings) -> Engine:
         pool_pre_ping=True,
         # Bound values (password hashes, emails, health fields) stay out of exception text and so out of logs.
         hide_parameters=True,
-        # prepare_threshold=None: safe behind PgBouncer in transaction mode.
-        connect_args={"prepare_threshold": None},
+        # prepare_threshold=None: safe behind PgBouncer in transaction mode. connect_timeout: an unreachable
+        # host fails in seconds instead of holding a worker thread for the OS's ~2 min TCP timeout.
+        connect_args={"prepare_threshold": None, "connect_timeout": CONNECT_TIMEOUT_S},
     )
 
 
