@@ -1,0 +1,103 @@
+"""Local first, live second: the fallbacks that consult FoodData Central or a recipe provider.
+
+Foods: the local hybrid search runs first; only when its best hit is not a confident match (the loader's
+own measure, `match_confidence` ≥ `MATCH_CONFIDENCE_MIN`) and a USDA key is configured do we ask FDC,
+store what it returns (details included, so portions come too) and run the local search again. Answers
+therefore always pass through our own filters and flags, never straight from the API.
+Recipes: the configured provider through the PostgreSQL cache, else the local collection.
+Every live failure becomes "local results only" with the reason in `live_error`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy.orm import Session
+
+from knowledge.embeddings import Embedder
+from knowledge.ingest import MATCH_CONFIDENCE_MIN, match_confidence
+from knowledge.search import Candidate, FoodQuery, search_foods
+from knowledge.sources import cache
+from knowledge.sources.errors import SourceError
+from knowledge.sources.fdc_store import Upserted, upsert_fdc_foods
+from knowledge.sources.local_recipes import LocalRecipeProvider
+from knowledge.sources.recipe_providers import ProviderQuery, ProviderRecipe, RecipeProvider
+from knowledge.sources.usda_fdc import FdcClient
+
+_log = structlog.get_logger(__name__)
+
+# How many of FDC's hits are fetched in full and stored per lookup (one /foods request holds 20).
+FETCH_PER_LOOKUP = 5
+
+
+def is_confident(candidate: Candidate) -> bool:
+    return (
+        match_confidence(candidate.cosine, candidate.coverage, candidate.head_match) >= MATCH_CONFIDENCE_MIN
+    )
+
+
+@dataclass
+class FoodLookup:
+    candidates: list[Candidate]
+    # Rows written from FoodData Central by this lookup (empty when local was good enough).
+    fetched: list[Upserted] = field(default_factory=list)
+    # Why no live answer was used: not configured, rate limited, unavailable…; None when not needed or used.
+    live_error: str | None = None
+
+    @property
+    def used_live(self) -> bool:
+        return bool(self.fetched)
+
+
+def search_foods_with_fdc(
+    session: Session,
+    embedder: Embedder,
+    query: FoodQuery,
+    client: FdcClient | None,
+    *,
+    now: datetime | None = None,
+) -> FoodLookup:
+    local = search_foods(session, embedder, query)
+    if local and is_confident(local[0]):
+        return FoodLookup(local)
+    if client is None:
+        return FoodLookup(local, live_error="usda: no API key configured")
+    try:
+        hits = client.search(query.text, page_size=FETCH_PER_LOOKUP)
+        detailed = client.foods([hit.fdc_id for hit in hits[:FETCH_PER_LOOKUP]]) if hits else []
+    except SourceError as exc:
+        _log.info("fdc fallback unavailable", query=query.text, reason=str(exc))
+        return FoodLookup(local, live_error=str(exc))
+    if not detailed:
+        return FoodLookup(local)
+    fetched = upsert_fdc_foods(session, detailed, embedder=embedder, now=now or cache.utcnow())
+    return FoodLookup(search_foods(session, embedder, query), fetched=fetched)
+
+
+@dataclass
+class RecipeLookup:
+    recipes: list[ProviderRecipe]
+    provider: str
+    from_cache: bool = False
+    live_error: str | None = None
+
+
+def search_recipes_with_provider(
+    session: Session,
+    embedder: Embedder,
+    query: ProviderQuery,
+    provider: RecipeProvider | None,
+    *,
+    ttl: timedelta,
+    not_configured: str | None = None,
+) -> RecipeLookup:
+    local = LocalRecipeProvider(session, embedder)
+    if provider is None:
+        return RecipeLookup(local.search(query), local.name, live_error=not_configured)
+    try:
+        answer = cache.cached_search(session, provider, query, ttl=ttl)
+    except SourceError as exc:
+        _log.info("recipe provider unavailable", provider=provider.name, reason=str(exc))
+        return RecipeLookup(local.search(query), local.name, live_error=str(exc))
+    return RecipeLookup(answer.recipes, provider.name, from_cache=answer.from_cache)
