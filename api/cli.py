@@ -158,5 +158,32 @@ def knowledge_load(
         load_with_progress(settings, database, force=force, only=chosen)
 
 
+@knowledge_app.command("sync")
+def knowledge_sync(
+    source: Annotated[
+        list[str] | None, typer.Option(help="Source to sync (usda, recipes, exercises); repeatable")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Refresh at most this many USDA foods")] = None,
+) -> None:
+    """Refresh rows fetched from live APIs (USDA FoodData Central, the recipe provider) that are older than
+    NEXFITRA_KNOWLEDGE_SYNC_MAX_AGE_DAYS. Job workers also run it on NEXFITRA_KNOWLEDGE_SYNC_CRON."""
+    from knowledge.sources.console import sync_with_progress
+    from knowledge.sources.sync import SOURCES, SyncSource
+
+    names = [s.value for s in SOURCES]
+    unknown = sorted(set(source or ()) - set(names))
+    if unknown:
+        typer.echo(f"error: unknown source(s) {', '.join(unknown)}; choose from {', '.join(names)}", err=True)
+        raise typer.Exit(2)
+    chosen = tuple(SyncSource(name) for name in source) if source else SOURCES
+    with _database() as (settings, database):
+        if not migrate.is_at_head(database.engine):
+            typer.echo(
+                "error: the database is not at the migrations' head; run `nexfitra db upgrade`", err=True
+            )
+            raise typer.Exit(1)
+        sync_with_progress(settings, database, sources=chosen, usda_limit=limit)
+
+
 if __name__ == "__main__":
     app()

@@ -465,3 +465,65 @@ def test_the_periodic_job_runs_the_sync_in_a_worker(
             .all()
         )
     assert statuses == ["succeeded"]
+
+
+# --- the command ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(database: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """The environment `nexfitra` reads its settings from: the test database, no USDA key, no .env."""
+    monkeypatch.setenv("NEXFITRA_DATABASE_URL", database.url)
+    monkeypatch.setenv("NEXFITRA_VAR_DIR", str(tmp_path))
+    for name in ("DATABASE_URL", "USDA_API_KEY", "NEXFITRA_USDA_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    try:
+        yield
+    finally:
+        with database.engine.begin() as conn:
+            conn.execute(text("TRUNCATE recipe_cache"))
+
+
+def test_sync_command_refreshes_recipes_and_prints_a_summary(
+    cli_env: None,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    fake_spoonacular: tuple[str, type[_FakeSpoonacular]],
+) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+
+    base_url, handler = fake_spoonacular
+    monkeypatch.setenv("NEXFITRA_RECIPE_PROVIDER", "spoonacular")
+    monkeypatch.setenv("NEXFITRA_SPOONACULAR_API_KEY", "k")
+    monkeypatch.setenv("NEXFITRA_SPOONACULAR_BASE_URL", base_url)
+    with database.session() as session:
+        cache.store(
+            session,
+            "spoonacular",
+            ProviderQuery(text="soup"),
+            [],
+            ttl=TTL,
+            now=cache.utcnow() - timedelta(days=3),
+        )
+
+    result = CliRunner().invoke(cli, ["knowledge", "sync", "--source", "recipes", "--source", "usda"])
+    assert result.exit_code == 0, result.output
+    assert len(handler.requests) == 1
+    assert "knowledge sync" in result.output
+    assert "not configured" in result.output  # usda: no key
+    with database.session() as session:
+        (entry,) = session.scalars(select(RecipeCacheEntry)).all()
+        assert len(entry.results) == 3
+
+
+def test_sync_command_refuses_an_unknown_source(cli_env: None) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+
+    result = CliRunner().invoke(cli, ["knowledge", "sync", "--source", "wger"])
+    assert result.exit_code == 2
+    assert "unknown source(s) wger" in result.output
