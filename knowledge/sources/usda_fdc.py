@@ -9,53 +9,19 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, Field, ValidationError
 
+from knowledge.datasets import PACKAGE_DATA_DIR, read_nutrients
 from knowledge.sources.errors import SourceNotConfigured, SourceUnavailable
 from knowledge.sources.http import LiveClient, RetryPolicy
 from store.settings import Settings
 
 SOURCE = "usda_fdc"
 
-# The nutrients the local SR28 tables keep: FDC nutrient id → (FDC/SR nutrient number, unit).
-# Source: ../shared/data/usda/nutrients.csv (built from SR28 NUTR_DEF, ids checked against FDC nutrient.csv).
-NUTRIENTS: dict[int, tuple[str, str]] = {
-    1008: ("208", "kcal"),  # Energy
-    1003: ("203", "g"),  # Protein
-    1004: ("204", "g"),  # Total lipid (fat)
-    1005: ("205", "g"),  # Carbohydrate, by difference
-    1079: ("291", "g"),  # Fiber, total dietary
-    2000: ("269", "g"),  # Sugars, total
-    1051: ("255", "g"),  # Water
-    1018: ("221", "g"),  # Alcohol, ethyl
-    1258: ("606", "g"),  # Fatty acids, total saturated
-    1292: ("645", "g"),  # Fatty acids, total monounsaturated
-    1293: ("646", "g"),  # Fatty acids, total polyunsaturated
-    1257: ("605", "g"),  # Fatty acids, total trans
-    1253: ("601", "mg"),  # Cholesterol
-    1093: ("307", "mg"),  # Sodium, Na
-    1092: ("306", "mg"),  # Potassium, K
-    1087: ("301", "mg"),  # Calcium, Ca
-    1089: ("303", "mg"),  # Iron, Fe
-    1090: ("304", "mg"),  # Magnesium, Mg
-    1091: ("305", "mg"),  # Phosphorus, P
-    1095: ("309", "mg"),  # Zinc, Zn
-    1103: ("317", "ug"),  # Selenium, Se
-    1162: ("401", "mg"),  # Vitamin C, total ascorbic acid
-    1114: ("328", "ug"),  # Vitamin D (D2 + D3)
-    1178: ("418", "ug"),  # Vitamin B-12
-    1177: ("417", "ug"),  # Folate, total
-    1190: ("435", "ug"),  # Folate, DFE
-    1106: ("320", "ug"),  # Vitamin A, RAE
-    1109: ("323", "mg"),  # Vitamin E (alpha-tocopherol)
-    1185: ("430", "ug"),  # Vitamin K (phylloquinone)
-    1175: ("415", "mg"),  # Vitamin B-6
-    1180: ("421", "mg"),  # Choline, total
-    1057: ("262", "mg"),  # Caffeine
-}
 ENERGY_KCAL = 1008
 # Foundation foods often carry energy only as Atwater values (kcal), some foods only in kJ (1062).
 ENERGY_ATWATER_GENERAL_KCAL = 2047
@@ -66,12 +32,24 @@ _ENERGY_NUMBERS = {
     "208": ENERGY_KCAL,
     "957": ENERGY_ATWATER_GENERAL_KCAL,
     "958": ENERGY_ATWATER_SPECIFIC_KCAL,
+    "268": ENERGY_KJ,
 }
-_ID_BY_NUMBER = (
-    {number: nutrient_id for nutrient_id, (number, _) in NUTRIENTS.items()}
-    | _ENERGY_NUMBERS
-    | {"268": ENERGY_KJ}
-)
+
+
+@cache
+def local_nutrients() -> dict[int, str]:
+    """The nutrients the local tables keep: FDC nutrient id → unit (g, mg, ug, kcal), read once from the
+    bundled nutrients.csv, the one list the loader uses too."""
+    return {n.id: n.unit for n in read_nutrients(PACKAGE_DATA_DIR)}
+
+
+@cache
+def _id_by_number() -> dict[str, int]:
+    """FDC nutrient number ("208") → id, for the abridged format (SR numbers are FDC numbers)."""
+    numbers = {str(n.sr28_number): n.id for n in read_nutrients(PACKAGE_DATA_DIR) if n.sr28_number}
+    return numbers | _ENERGY_NUMBERS
+
+
 _MASS_IN_G = {"g": 1.0, "mg": 1e-3, "ug": 1e-6}
 
 # Generic foods first: SR Legacy matches the local rows; Branded is opt-in (labels, many near-duplicates).
@@ -142,15 +120,16 @@ def _nutrient_entries(raw: dict[str, Any]) -> Iterable[tuple[int | None, str | N
 
 
 def _nutrients(raw: dict[str, Any]) -> dict[int, float]:
+    kept = local_nutrients()
     found: dict[int, float] = {}
     for nutrient_id, number, unit, amount in _nutrient_entries(raw):
-        key = nutrient_id if isinstance(nutrient_id, int) else _ID_BY_NUMBER.get(str(number or ""))
+        key = nutrient_id if isinstance(nutrient_id, int) else _id_by_number().get(str(number or ""))
         if key is None or isinstance(amount, bool) or not isinstance(amount, int | float):
             continue
         if not math.isfinite(amount) or amount < 0:
             continue
-        if key in NUTRIENTS:
-            value = _convert(float(amount), unit, NUTRIENTS[key][1])
+        if key in kept:
+            value = _convert(float(amount), unit, kept[key])
         elif key in (ENERGY_ATWATER_GENERAL_KCAL, ENERGY_ATWATER_SPECIFIC_KCAL):
             value = float(amount) if unit == "kcal" else None
         elif key == ENERGY_KJ:
@@ -169,7 +148,7 @@ def _nutrients(raw: dict[str, Any]) -> dict[int, float]:
             if fallback in found:
                 found[ENERGY_KCAL] = round(found[fallback] * factor, 2)
                 break
-    return {key: value for key, value in found.items() if key in NUTRIENTS}
+    return {key: value for key, value in found.items() if key in kept}
 
 
 def _positive(value: Any) -> float | None:
