@@ -1,19 +1,22 @@
 """Workout plan detail rows: write a version's sessions → exercises → prescribed sets in three bulk inserts,
 read them back in three queries, and the user's exercise ratings.
 
-Versions are immutable: an edit copies the rows it keeps into the new version (see `copy_rows`), so no
-statement here updates a stored version except `move`-free metadata reads.
+Versions are immutable: an edit copies the rows it keeps into the new version (`to_new`, then
+`write_sessions`); nothing here updates a stored version.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -92,68 +95,116 @@ def write_detail(
 
 
 def write_sessions(session: Session, version_id: int, sessions: Sequence[NewSession]) -> None:
-    """Insert all rows of a version: one multi-row INSERT … RETURNING per level."""
+    """Write all rows of a version in the session's transaction: ids are reserved from the tables'
+    sequences, then each level is streamed with COPY (an 8-week plan has ~2,000 rows; row-by-row INSERTs
+    cost a round trip each)."""
     if not sessions:
         return
-    session_ids = session.scalars(
-        insert(WorkoutSession).returning(WorkoutSession.id, sort_by_parameter_order=True),
-        [
-            {
-                "plan_version_id": version_id,
-                "week": s.week,
-                "position": s.position,
-                "scheduled_on": s.scheduled_on,
-                "kind": s.kind,
-                "template": s.template,
-                "name": s.name,
-                "estimated_minutes": s.estimated_minutes,
-                "cardio_minutes": s.cardio_minutes,
-                "cardio_intensity": s.cardio_intensity,
-                "notes": s.notes,
-            }
-            for s in sessions
-        ],
-    ).all()
-    exercise_rows: list[dict[str, Any]] = []
-    exercise_sets: list[list[NewSet]] = []
-    for session_id, s in zip(session_ids, sessions, strict=True):
-        for e in s.exercises:
-            exercise_rows.append(
-                {
-                    "session_id": session_id,
-                    "position": e.position,
-                    "exercise_id": e.exercise_id,
-                    "slot_key": e.slot_key,
-                    "pattern": e.pattern,
-                    "role": e.role,
-                    "rep_min": e.rep_min,
-                    "rep_max": e.rep_max,
-                    "rest_s": e.rest_s,
-                    "target_rir": e.target_rir,
-                    "locked": e.locked,
-                }
+    conn = session.connection().connection.driver_connection
+    assert isinstance(conn, psycopg.Connection)
+    session_ids = _reserve_ids(conn, "workout_sessions", len(sessions))
+    exercises = [(sid, e) for sid, s in zip(session_ids, sessions, strict=True) for e in s.exercises]
+    exercise_ids = _reserve_ids(conn, "workout_exercises", len(exercises))
+    _copy(
+        conn,
+        "workout_sessions",
+        (
+            "id",
+            "plan_version_id",
+            "week",
+            "position",
+            "scheduled_on",
+            "kind",
+            "template",
+            "name",
+            "estimated_minutes",
+            "cardio_minutes",
+            "cardio_intensity",
+            "notes",
+        ),
+        (
+            (
+                sid,
+                version_id,
+                s.week,
+                s.position,
+                s.scheduled_on,
+                s.kind.value,
+                s.template,
+                s.name,
+                s.estimated_minutes,
+                s.cardio_minutes,
+                s.cardio_intensity,
+                Jsonb(s.notes),
             )
-            exercise_sets.append(e.sets)
-    if not exercise_rows:
-        return
-    exercise_ids = session.scalars(
-        insert(WorkoutExercise).returning(WorkoutExercise.id, sort_by_parameter_order=True), exercise_rows
-    ).all()
-    set_rows = [
-        {
-            "workout_exercise_id": exercise_id,
-            "set_number": s.set_number,
-            "rep_min": s.rep_min,
-            "rep_max": s.rep_max,
-            "target_rir": s.target_rir,
-            "rest_s": s.rest_s,
-            "load_kg": s.load_kg,
-        }
-        for exercise_id, sets in zip(exercise_ids, exercise_sets, strict=True)
-        for s in sets
-    ]
-    if set_rows:
-        session.execute(insert(PrescribedSet), set_rows)
+            for sid, s in zip(session_ids, sessions, strict=True)
+        ),
+    )
+    _copy(
+        conn,
+        "workout_exercises",
+        (
+            "id",
+            "session_id",
+            "position",
+            "exercise_id",
+            "slot_key",
+            "pattern",
+            "role",
+            "rep_min",
+            "rep_max",
+            "rest_s",
+            "target_rir",
+            "locked",
+        ),
+        (
+            (
+                eid,
+                sid,
+                e.position,
+                e.exercise_id,
+                e.slot_key,
+                e.pattern,
+                e.role,
+                e.rep_min,
+                e.rep_max,
+                e.rest_s,
+                e.target_rir,
+                e.locked,
+            )
+            for eid, (sid, e) in zip(exercise_ids, exercises, strict=True)
+        ),
+    )
+    _copy(
+        conn,
+        "workout_prescribed_sets",
+        ("workout_exercise_id", "set_number", "rep_min", "rep_max", "target_rir", "rest_s", "load_kg"),
+        (
+            (eid, ps.set_number, ps.rep_min, ps.rep_max, ps.target_rir, ps.rest_s, ps.load_kg)
+            for eid, (_, e) in zip(exercise_ids, exercises, strict=True)
+            for ps in e.sets
+        ),
+    )
+
+
+def _reserve_ids(conn: psycopg.Connection[Any], table: str, count: int) -> list[int]:
+    if count == 0:
+        return []
+    rows = conn.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", (table, count)
+    )
+    return [int(r[0]) for r in rows]
+
+
+def _copy(
+    conn: psycopg.Connection[Any], table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with conn.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 @dataclass
@@ -205,65 +256,109 @@ def read_detail(session: Session, version_id: int) -> WorkoutVersionDetail | Non
 
 
 def read_sessions(session: Session, version_id: int) -> list[StoredSession]:
-    """Every session of a version in date order, with exercises (in order) and their sets."""
+    """Every session of a version in date order, with exercises (in order) and their sets. Plain column
+    selects: a 8-week plan has ~2,000 rows and ORM entities would cost more than the queries."""
+    ws, we, ps = WorkoutSession, WorkoutExercise, PrescribedSet
     sessions = [
         StoredSession(
-            id=row.id,
-            week=row.week,
-            position=row.position,
-            scheduled_on=row.scheduled_on,
-            kind=row.kind,
-            template=row.template,
-            name=row.name,
-            estimated_minutes=row.estimated_minutes,
-            cardio_minutes=row.cardio_minutes,
-            cardio_intensity=row.cardio_intensity,
-            notes=list(row.notes),
+            id=r.id,
+            week=r.week,
+            position=r.position,
+            scheduled_on=r.scheduled_on,
+            kind=r.kind,
+            template=r.template,
+            name=r.name,
+            estimated_minutes=r.estimated_minutes,
+            cardio_minutes=r.cardio_minutes,
+            cardio_intensity=r.cardio_intensity,
+            notes=list(r.notes),
         )
-        for row in session.scalars(
-            select(WorkoutSession)
-            .where(WorkoutSession.plan_version_id == version_id)
-            .order_by(WorkoutSession.scheduled_on)
+        for r in session.execute(
+            select(
+                ws.id,
+                ws.week,
+                ws.position,
+                ws.scheduled_on,
+                ws.kind,
+                ws.template,
+                ws.name,
+                ws.estimated_minutes,
+                ws.cardio_minutes,
+                ws.cardio_intensity,
+                ws.notes,
+            )
+            .where(ws.plan_version_id == version_id)
+            .order_by(ws.scheduled_on)
         )
     ]
     by_session = {s.id: s for s in sessions}
     exercises: dict[int, StoredExercise] = {}
     rows = session.execute(
-        select(WorkoutExercise, Exercise.source_id, Exercise.name)
-        .join(Exercise, Exercise.id == WorkoutExercise.exercise_id)
-        .join(WorkoutSession, WorkoutSession.id == WorkoutExercise.session_id)
-        .where(WorkoutSession.plan_version_id == version_id)
-        .order_by(WorkoutExercise.session_id, WorkoutExercise.position)
+        select(
+            we.id,
+            we.session_id,
+            we.position,
+            we.exercise_id,
+            Exercise.source_id,
+            Exercise.name,
+            we.slot_key,
+            we.pattern,
+            we.role,
+            we.rep_min,
+            we.rep_max,
+            we.rest_s,
+            we.target_rir,
+            we.locked,
+        )
+        .join(Exercise, Exercise.id == we.exercise_id)
+        .join(ws, ws.id == we.session_id)
+        .where(ws.plan_version_id == version_id)
+        .order_by(we.session_id, we.position)
     )
-    for we, slug, name in rows:
+    for r in rows:
         stored = StoredExercise(
-            id=we.id,
-            position=we.position,
-            exercise_id=we.exercise_id,
-            slug=slug,
-            name=name,
-            slot_key=we.slot_key,
-            pattern=we.pattern,
-            role=we.role,
-            rep_min=we.rep_min,
-            rep_max=we.rep_max,
-            rest_s=we.rest_s,
-            target_rir=we.target_rir,
-            locked=we.locked,
+            id=r.id,
+            position=r.position,
+            exercise_id=r.exercise_id,
+            slug=r.source_id,
+            name=r.name,
+            slot_key=r.slot_key,
+            pattern=r.pattern,
+            role=r.role,
+            rep_min=r.rep_min,
+            rep_max=r.rep_max,
+            rest_s=r.rest_s,
+            target_rir=r.target_rir,
+            locked=r.locked,
         )
-        exercises[we.id] = stored
-        by_session[we.session_id].exercises.append(stored)
+        exercises[r.id] = stored
+        by_session[r.session_id].exercises.append(stored)
     if exercises:
-        set_rows = session.scalars(
-            select(PrescribedSet)
-            .join(WorkoutExercise, WorkoutExercise.id == PrescribedSet.workout_exercise_id)
-            .join(WorkoutSession, WorkoutSession.id == WorkoutExercise.session_id)
-            .where(WorkoutSession.plan_version_id == version_id)
-            .order_by(PrescribedSet.workout_exercise_id, PrescribedSet.set_number)
+        set_rows = session.execute(
+            select(
+                ps.workout_exercise_id,
+                ps.set_number,
+                ps.rep_min,
+                ps.rep_max,
+                ps.target_rir,
+                ps.rest_s,
+                ps.load_kg,
+            )
+            .join(we, we.id == ps.workout_exercise_id)
+            .join(ws, ws.id == we.session_id)
+            .where(ws.plan_version_id == version_id)
+            .order_by(ps.workout_exercise_id, ps.set_number)
         )
-        for ps in set_rows:
-            exercises[ps.workout_exercise_id].sets.append(
-                StoredSet(ps.set_number, ps.rep_min, ps.rep_max, ps.target_rir, ps.rest_s, ps.load_kg)
+        for set_row in set_rows:
+            exercises[set_row.workout_exercise_id].sets.append(
+                StoredSet(
+                    set_row.set_number,
+                    set_row.rep_min,
+                    set_row.rep_max,
+                    set_row.target_rir,
+                    set_row.rest_s,
+                    set_row.load_kg,
+                )
             )
     return sessions
 

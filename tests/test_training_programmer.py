@@ -638,3 +638,38 @@ def test_lock_that_became_unsafe_is_replaced_with_a_note(catalog: Catalog) -> No
     week = program_week(req, catalog, Preferences(), locks={"1:0": squat.id})
     assert "Barbell_Squat" not in slug_ids(catalog, week)
     assert any("Barbell Squat" in n and "injury" in n for n in week.notes)
+
+
+@pytest.mark.parametrize(
+    ("dislike", "slug"),
+    [
+        ("pull-ups", "Pullups"),
+        ("pull ups", "Band_Assisted_Pull-Up"),
+        ("Pullups", "V-Bar_Pullup"),
+        ("ez bar", "EZ-Bar_Curl"),
+        ("biceps curls", "Dumbbell_Bicep_Curl"),
+    ],
+)
+def test_dislikes_match_across_hyphens_and_plurals(catalog: Catalog, dislike: str, slug: str) -> None:
+    assert is_disliked(catalog.by_slug[slug], Preferences.from_texts(catalog, (), (dislike,)))
+
+
+def test_dislike_does_not_match_inside_other_words(catalog: Catalog) -> None:
+    prefs = Preferences.from_texts(catalog, (), ("row",))
+    assert is_disliked(catalog.by_slug["Seated_Cable_Rows"], prefs)
+    assert not is_disliked(catalog.by_slug["Overhead_Slam"], prefs)
+    throws = [e for e in catalog.entries if "throw" in e.record.name.lower()]
+    assert throws
+    assert not any(is_disliked(e, prefs) for e in throws)
+
+
+def test_a_pattern_without_options_falls_back_to_a_related_one(catalog: Catalog) -> None:
+    # Without a bench there are no flyes: the chest slot takes another press instead of staying empty.
+    req = request(training_days=4, session_minutes=75, equipment=frozenset({Equipment.DUMBBELL}))
+    week = program(catalog, req)
+    assert not any(e.pattern.value == "chest_isolation" for s in week.sessions for e in s.exercises)
+    upper = [s for s in lifting(week) if s.name.startswith("Upper")]  # type: ignore[attr-defined]
+    for s in upper:
+        presses = [e for e in s.exercises if e.pattern.value == "horizontal_push"]  # type: ignore[attr-defined]
+        assert len(presses) >= 2
+    assert week.weekly_sets[MuscleGroup.CHEST].in_range

@@ -475,11 +475,15 @@ def group_weights(record: ExerciseRecord) -> dict[MuscleGroup, float]:
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+_HYPHENATED = re.compile(r"(?<=[a-z0-9])-(?=[a-z0-9])")
+
+
 def name_tokens(text: str) -> tuple[str, ...]:
-    """Lower-case words with a plural `s` dropped: "Dumbbell Lunges" -> ("dumbbell", "lunge")."""
+    """Lower-case words, hyphenated ones joined, a plural `s` dropped: "Dumbbell Lunges" -> ("dumbbell",
+    "lunge"), "Pull-Ups" -> ("pullup",)."""
     tokens = []
-    for word in _WORD.findall(text.lower().replace("_", " ")):
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+    for word in _WORD.findall(_HYPHENATED.sub("", text.lower().replace("_", " "))):
+        if len(word) >= 3 and word.endswith("s") and not word.endswith(("ss", "us")):
             word = word[:-1]
         tokens.append(word)
     return tuple(tokens)

@@ -5,9 +5,12 @@
    (5-6, beginners) or upper/lower + push/pull/legs (5) and push/pull/legs twice (6, others). A 7th day is
    active recovery. Lifting days sit on fixed weekday offsets with rest days between them.
 2. Each session comes from a template: an ordered list of slots (movement pattern + role). Every slot gets
-   its best allowed exercise (`selection`), rotating variants when a pattern repeats in the week.
-3. Sets are allocated greedily under the session's time budget: first every major group up to the bottom
-   of its weekly range, then the small groups, then everyone to their target. Each step adds a set where
+   its best allowed exercise (`selection`), rotating variants when a pattern repeats in the week; a pattern
+   with no allowed exercise falls back to a related one (flyes -> presses, leg curls -> hinges).
+3. Sets are allocated greedily under the session's time budget: main lifts first, then every major group
+   up to the bottom of its weekly range (chest, back, quads, hamstrings before shoulders and glutes, which
+   collect secondary volume), the small groups, focus muscles, then everyone to target. Liked exercises
+   are seeded after the main lifts while they keep every group within its target. Each step adds a set where
    that group has had the least work this week (spreading it over >= 2 sessions when the split allows),
    never pushing any group past the top of its range or past ~10 sets in one session.
 4. Because essentials come first, what a short session leaves out is the least important accessory work;
@@ -213,6 +216,24 @@ TEMPLATES: Final[dict[str, Template]] = {
     )
 }
 _ROLE_ORDER: Final = {SlotRole.MAIN: 0, SlotRole.SECONDARY: 1, SlotRole.ACCESSORY: 2}
+_COMPOUND_FED: Final = (MuscleGroup.CHEST, MuscleGroup.BACK, MuscleGroup.QUADS, MuscleGroup.HAMSTRINGS)
+_SECONDARY_FED: Final = (MuscleGroup.SHOULDERS, MuscleGroup.GLUTES)
+# When no allowed exercise fills a slot's pattern (no bench for flyes, no machine for leg curls), the slot
+# takes the first pattern here that has one: another movement training the same muscles.
+FALLBACK_PATTERNS: Final[dict[Pattern, tuple[Pattern, ...]]] = {
+    P.CHEST_ISO: (P.HPUSH,),
+    P.HPUSH: (P.CHEST_ISO,),
+    P.DELT_SIDE: (P.VPUSH,),
+    P.VPUSH: (P.DELT_SIDE,),
+    P.VPULL: (P.HPULL,),
+    P.HPULL: (P.VPULL,),
+    P.QUAD_ISO: (P.SQUAT,),
+    P.SQUAT: (P.QUAD_ISO,),
+    P.HAM_ISO: (P.HINGE, P.GLUTE),
+    P.HINGE: (P.HAM_ISO, P.GLUTE),
+    P.GLUTE: (P.HINGE,),
+    P.DELT_REAR: (P.HPULL,),
+}
 DEFAULT_TRAINING_GOAL: Final[dict[Goal, TrainingGoal]] = {
     # Losing weight: hypertrophy-style work keeps lean mass in a deficit (Helms ER et al., JISSN 2014;11:20).
     Goal.LOSE: TrainingGoal.HYPERTROPHY,
@@ -355,22 +376,31 @@ def _allocate(
             totals[group] += weight * k
             per_session[slot.session][group] += weight * k
 
-    # Every main lift gets its minimum sets first (compound lifts anchor each session), then the first slot
-    # of each liked exercise, time and volume caps permitting.
+    # Every main lift gets its minimum sets first: compound lifts anchor each session. Then the first slot of
+    # each liked exercise, as long as it keeps every group it trains at or below its target.
     for slot in slots:
         if slot.role is SlotRole.MAIN and fits(slot):
             add(slot)
-    seeded_liked: set[int] = {s.entry.id for s in slots if s.sets > 0}
+    seeded = {s.entry.id for s in slots if s.sets > 0}
     for slot in slots:
-        if slot.entry.id in liked and slot.entry.id not in seeded_liked and fits(slot):
-            add(slot)
-            seeded_liked.add(slot.entry.id)
+        if slot.entry.id in liked and slot.entry.id not in seeded and fits(slot):
+            weights = slot.entry.groups.items()
+            if all(totals[g] + w * c.MIN_SETS_PER_EXERCISE <= targets[g] + 1e-9 for g, w in weights):
+                add(slot)
+                seeded.add(slot.entry.id)
     lows = {g: float(ranges[g][0]) for g in MuscleGroup}
     focus_set = [g for g in focus if g in MuscleGroup]
-    phases: list[tuple[Sequence[MuscleGroup], Mapping[MuscleGroup, float]]] = []
+    # Bottoms of the ranges before any target, compound-fed groups first: shoulders and glutes collect half
+    # a set from most presses, rows, squats and hinges, so filling them early would bring them to their
+    # ceiling and block the compounds the others still need. Focus muscles climb only after every bottom.
+    phases: list[tuple[Sequence[MuscleGroup], Mapping[MuscleGroup, float]]] = [
+        (_COMPOUND_FED, lows),
+        (_SECONDARY_FED, lows),
+        (c.MINOR_GROUPS, lows),
+    ]
     if focus_set:
         phases.append((focus_set, targets))
-    phases += [(c.MAJOR_GROUPS, lows), (c.MINOR_GROUPS, lows), (tuple(MuscleGroup), targets)]
+    phases.append((tuple(MuscleGroup), targets))
     order = {g: i for i, g in enumerate([*focus_set, *c.MAJOR_GROUPS, *c.MINOR_GROUPS])}
     for groups, bound in phases:
         stuck: set[MuscleGroup] = set()
@@ -436,6 +466,10 @@ def _assign_exercises(
                 occurrence = 0 if (repeat_main and role is not SlotRole.ACCESSORY) else seen
                 entry = selector.pick(pattern, role, exclude=used, occurrence=occurrence)
                 occurrences[pattern] = seen + 1
+                for fallback in FALLBACK_PATTERNS.get(pattern, ()) if entry is None else ():
+                    entry = selector.pick(fallback, role, exclude=used, occurrence=occurrence)
+                    if entry is not None:
+                        break
             if entry is None:
                 continue
             used.add(entry.id)
@@ -443,7 +477,7 @@ def _assign_exercises(
                 _Slot(
                     session=session_index,
                     index=slot_index,
-                    pattern=pattern,
+                    pattern=entry.pattern,
                     role=role,
                     entry=entry,
                     prescription=prescribe(entry, role, goal, experience),

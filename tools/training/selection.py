@@ -4,7 +4,8 @@ Filters (all must pass): a programmable strength exercise; every piece of equipm
 its level is within the person's (beginners: beginner exercises; intermediates: up to intermediate;
 advanced: all); it loads none of the movements their injuries exclude; no jumps (landings are not
 programmed here), no Olympic lifts below advanced; and it is not disliked. A dislike removes every exercise
-whose name contains the disliked words ("lunges" removes all lunges), plus the exercise it names exactly.
+whose name contains the disliked words, plurals and hyphens aside ("lunges" removes all lunges, "pull ups"
+removes "Pullups" and "Band Assisted Pull-Up"), plus the exercise it names exactly.
 
 Ranking (see constants): liked first, then similarity to the liked ones, ratings, the staple lifts of the
 pattern, level match, and a seeded jitter.
@@ -256,8 +257,14 @@ class Preferences:
 
 
 def _contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
-    n = len(phrase)
-    return any(tuple(tokens[i : i + n]) == tuple(phrase) for i in range(len(tokens) - n + 1))
+    """Whether the phrase's words, run together, equal some run of 1-3 consecutive words of the name: so
+    "pull ups" finds "Pullups" and "Band Assisted Pull-Up", "ez bar" finds "EZ-Bar Curl"."""
+    target = "".join(phrase)
+    for size in range(1, 4):
+        for i in range(len(tokens) - size + 1):
+            if "".join(tokens[i : i + size]) == target:
+                return True
+    return False
 
 
 def is_disliked(entry: CatalogEntry, prefs: Preferences) -> bool:
