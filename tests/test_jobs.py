@@ -5,6 +5,7 @@ retries with the failure recorded, idempotence, SKIP LOCKED, the sweep of lost e
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import structlog
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from procrastinate import RetryStrategy
@@ -293,6 +295,18 @@ def test_the_worker_command_in_burst_mode(
     monkeypatch.setenv("NEXFITRA_LOG_LEVEL", "WARNING")
     monkeypatch.setenv("NEXFITRA_KNOWLEDGE_SYNC_CRON", not_due_now())
     monkeypatch.chdir(tmp_path)  # no .env of the repository
-    result = CliRunner().invoke(cli, ["worker", "--burst"])
+    # The command configures logging onto CliRunner's stderr, which is closed afterwards: put back what
+    # was there, or later tests' log lines would hit a closed file.
+    root_handlers, root_level, structlog_config = (
+        logging.root.handlers[:],
+        logging.root.level,
+        structlog.get_config(),
+    )
+    try:
+        result = CliRunner().invoke(cli, ["worker", "--burst"])
+    finally:
+        logging.root.handlers[:] = root_handlers
+        logging.root.setLevel(root_level)
+        structlog.configure(**structlog_config)
     assert result.exit_code == 0, result.output
     assert event_row(clean_database, event_id).processed_at is not None
