@@ -144,3 +144,9 @@ def test_injury_change_removes_the_loaded_movements(
     assert future
     assert not any("Squat" in n or "Lunge" in n or "Leg Press" in n or "Leg Extension" in n for n in future)
     assert any("knee" in n for n in updated["notes"])
+
+
+def test_the_service_subscribes_the_handler() -> None:
+    from tools.events import default_handlers
+
+    assert handle_profile_changed in default_handlers().for_kind(PROFILE_CHANGED)
