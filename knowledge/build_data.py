@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from knowledge.datasets import FOODS_FILES, PACKAGE_DATA_DIR
+from knowledge.embeddings import Embedder
 
 SHARED_DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data"
 TOKENIZER_FILES = (
@@ -68,6 +69,34 @@ def main() -> None:
     embedder = load_embedder(default_model_path(), args.out / "tokenizer" / "tokenizer.json.gz")
     counts = build_embedding_cache(args.out, embedder)
     print("embeddings cached:", counts)  # noqa: T201 - a maintainer's script
+    print("ingredient matches cached:", build_match_cache(args.out, embedder))  # noqa: T201
+
+
+def build_match_cache(root: Path, embedder: Embedder) -> int:
+    """Load foods and recipes into a scratch embedded PostgreSQL and keep the ingredient matches it made."""
+    import tempfile
+
+    from knowledge.ingest import read_match_cache
+    from knowledge.loader import dataset_versions, load_knowledge
+    from store import migrate
+    from store.db import ensure_database, open_database
+    from store.embedded import start_or_attach
+    from store.settings import Settings
+
+    scratch = Path(tempfile.mkdtemp(prefix="nexfitra-build-"))
+    server = start_or_attach(scratch / "pg")
+    try:
+        ensure_database(server, "build")
+        database = open_database(Settings(_env_file=None), url=server.dsn("build"))
+        try:
+            migrate.upgrade(database.engine)
+            load_knowledge(database, embedder, root, only=("foods", "recipes"), write_match_cache=True)
+        finally:
+            database.close()
+    finally:
+        server.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+    return len(read_match_cache(root, dataset_versions(root, embedder)["recipes"]))
 
 
 if __name__ == "__main__":

@@ -79,6 +79,67 @@ _BRANDED = re.compile(r"\b[A-Z][A-Z'&.]{2,}(?:\s+[A-Z][A-Z'&.]+)*\b")
 _UNITS_LIKE = re.compile(r"\b(?:USDA|NFS|RTE|UPC|II|III|IV)\b")
 
 
+# The usual form of everyday foods: what a plain query ("milk", "chicken breast", "rice") most likely means.
+# A curated list of SR28 description patterns — plain cow's milk, not sheep's; a raw or simply cooked
+# chicken breast, not breaded tenders; the whole raw fruit, not its juice or powder. It gives a ranking
+# prior only; it never hides another row.
+STAPLES: tuple[str, ...] = (
+    r"egg, whole, (?:raw, fresh|cooked, (?:hard-boiled|scrambled|fried|poached))$",
+    r"egg, white, raw, fresh$",
+    r"milk, (?:whole, 3\.25% milkfat|reduced fat, fluid, 2% milkfat|lowfat, fluid, 1% milkfat"
+    r"|nonfat, fluid), with added vitamin",
+    r"yogurt, (?:plain, (?:whole milk|low fat)|greek, plain, (?:nonfat|lowfat|whole milk))",
+    r"cheese, (?:cheddar|feta|mozzarella, whole milk|parmesan, grated|cottage, creamed, large or small curd"
+    r"|cream|swiss|ricotta, whole milk)$",
+    r"butter, (?:salted|without salt)$",
+    r"cream, (?:sour, cultured|fluid, heavy whipping)$",
+    r"chicken, broilers or fryers, (?:breast|thigh|drumstick|wing)?,? ?meat only, (?:raw|cooked, roasted)$",
+    r"chicken, broilers or fryers, meat only, (?:raw|roasted)$",
+    r"turkey, (?:whole, meat only, (?:raw|roasted)|breast, meat only, (?:raw|roasted)"
+    r"|ground, (?:raw|cooked))",
+    r"beef, ground, (?:80|85|90)% lean meat / \d+% fat, (?:raw|patty, cooked, broiled)$",
+    r"pork, fresh, loin, (?:whole|center loin \(chops\)), separable lean only, (?:raw|cooked, broiled)",
+    r"pork, cured, bacon, (?:unprepared|cooked, baked|pre-sliced, cooked, pan-fried)$",
+    r"lamb, domestic, leg, whole \(shank and sirloin\), separable lean only, (?:raw|cooked, roasted)",
+    r"fish, (?:salmon, atlantic, (?:farmed|wild), (?:raw|cooked)|tuna, light, canned in water, drained"
+    r"|cod, atlantic, (?:raw|cooked)|tilapia, (?:raw|cooked)|sardine, atlantic, canned in oil)",
+    r"crustaceans, shrimp, (?:raw|cooked)",
+    r"rice, (?:white|brown), (?:long-grain|medium-grain), (?:regular, )?(?:raw|cooked|enriched, cooked"
+    r"|raw, enriched)",
+    r"pasta, (?:dry|cooked), enriched",
+    r"bread, (?:white|whole-wheat|rye|multi-grain), commercially prepared(?:, \(includes[^)]*\))?$",
+    r"cereals, oats, regular and quick, not fortified, (?:dry|cooked with water)",
+    r"oats$|quinoa, (?:uncooked|cooked)$|couscous, (?:dry|cooked)$|bulgur, (?:dry|cooked)$",
+    r"barley, pearled, (?:raw|cooked)$|buckwheat groats, roasted, (?:dry|cooked)$",
+    r"potatoes, (?:flesh and skin, raw|baked, flesh and skin, without salt|boiled, cooked in skin, flesh)",
+    r"sweet ?potato, (?:raw, unprepared|cooked, baked in skin, flesh, without salt)",
+    r"(?:apples, raw, with skin|bananas, raw|oranges, raw, all commercial varieties|lemons, raw, without"
+    r" peel|limes, raw|pears, raw|peaches, yellow, raw|grapes, red or green|strawberries, raw"
+    r"|blueberries, raw|raspberries, raw|pineapple, raw, all varieties|mangos, raw|avocados, raw, all"
+    r" commercial varieties|watermelon, raw|kiwifruit, green, raw|cherries, sweet, raw|plums, raw)",
+    r"(?:broccoli|carrots|cauliflower|spinach|kale|cabbage|celery|asparagus|onions|garlic|cucumber, with"
+    r" peel|peppers, sweet, (?:red|green)|mushrooms, white|squash, summer, zucchini, includes skin"
+    r"|eggplant|beets|peas, green|corn, sweet, yellow|beans, snap, green|lettuce, (?:green leaf|cos or"
+    r" romaine)|tomatoes, red, ripe), (?:raw|cooked, boiled, drained, without salt)"
+    r"(?:, year round average)?$",
+    r"(?:beans, (?:black|kidney, red|pinto|navy)|chickpeas \(garbanzo beans, bengal gram\)|lentils)"
+    r"(?:, mature seeds)?, (?:raw|cooked, boiled, without salt)$",
+    r"tofu, (?:raw, firm|firm, prepared with calcium sulfate)",
+    r"nuts, (?:almonds|walnuts, english|cashew nuts, raw|pistachio nuts, raw|pecans|hazelnuts or filberts"
+    r"|macadamia nuts, raw|brazilnuts, dried, unblanched)$",
+    r"peanut butter, smooth style, without salt$|peanuts, all types, raw$",
+    r"seeds, (?:chia seeds, dried|sunflower seed kernels, dried|pumpkin and squash seed kernels, dried"
+    r"|flaxseed|sesame seeds, whole, dried)$",
+    r"oil, (?:olive, salad or cooking|canola|coconut|sunflow)",
+    r"honey$|sugars, granulated$|syrups, maple$|salt, table$|spices, pepper, black$",
+    r"beverages, coffee, brewed, prepared with tap water$|beverages, tea, black, brewed, prepared with tap"
+    r" water$|beverages, water, tap, drinking$",
+    r"orange juice, raw$|apple juice, canned or bottled, unsweetened, without added ascorbic acid$",
+)
+_STAPLES = re.compile("^(?:" + "|".join(STAPLES) + ")")
+STAPLE_BOOST = 1.0
+
+
 @dataclass(frozen=True)
 class FoodClass:
     food_group: FoodGroup
@@ -173,9 +234,11 @@ def _search_boost(description: str, category: str, *, branded: bool) -> float:
     """Generic staples up, specialised rows down: "egg" should find "Egg, whole, raw", not egg noodles.
     Roughly: fewer qualifiers is more generic; baby, fast and restaurant foods, branded and commodity rows
     are rarely what a plain query means."""
+    text = description.lower()
+    if _STAPLES.match(text):
+        return STAPLE_BOOST
     segments = [s for s in re.split(r"[,;(]", description) if s.strip()]
     boost = 0.3 - 0.08 * max(0, len(segments) - 2)
-    text = description.lower()
     if category == "Baby Foods" or text.startswith("babyfood"):
         boost -= 0.6
     if category == "American Indian/Alaska Native Foods":
@@ -193,4 +256,4 @@ def _search_boost(description: str, category: str, *, branded: bool) -> float:
     for qualifier in ("dehydrated", "frozen", "fortified", "low sodium", "no salt added", "imitation", "mix"):
         if qualifier in text:
             boost -= 0.05
-    return max(-1.0, min(1.0, round(boost, 3)))
+    return max(-1.0, min(STAPLE_BOOST - 0.1, round(boost, 3)))

@@ -8,6 +8,8 @@ Nothing here commits: the caller's transaction does.
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -394,15 +396,38 @@ def match_confidence(cosine: float | None, coverage: float, head_match: bool) ->
     return round(min(1.0, 0.5 * cos + 0.35 * coverage + 0.15 * head_match), 3)
 
 
+MATCH_CACHE_FILE = "ingredient_matches.json.gz"
+
+
+def read_match_cache(root: Path, version: str) -> dict[str, tuple[str, str, float]]:
+    """Ingredient matches precomputed for this exact recipes version ({} if absent or stale): matching
+    1,300 names costs ~10 s of search, which the first load and each test session would pay."""
+    path = root / MATCH_CACHE_FILE
+    if not path.exists():
+        return {}
+    data = json.loads(gzip.decompress(path.read_bytes()))
+    if data.get("version") != version:
+        return {}
+    return {name: (m[0], m[1], float(m[2])) for name, m in data["matches"].items()}
+
+
+def write_match_cache(root: Path, version: str, matches: dict[str, tuple[str, str, float]]) -> None:
+    payload = json.dumps({"version": version, "matches": dict(sorted(matches.items()))}, indent=0)
+    (root / MATCH_CACHE_FILE).write_bytes(gzip.compress(payload.encode(), mtime=0))
+
+
 def prepare_recipes(
     session: Session,
     embedder: Embedder,
     recipes: Sequence[dict[str, Any]],
     cache: VectorCache,
     progress: Progress = _noop,
-) -> list[RecipeImport]:
+    *,
+    known_matches: dict[str, tuple[str, str, float]] | None = None,
+) -> tuple[list[RecipeImport], dict[str, tuple[str, str, float]]]:
     """Parse every line, match each distinct ingredient name to a food (the food search, ingredient mode),
-    weigh it with the food's portions, and total nutrition per serving."""
+    weigh it with the food's portions, and total nutrition per serving. `known_matches` (name → (source,
+    source_id, confidence)) skips the search for names it holds; all matches used are returned."""
     parsed_by_recipe: list[list[IngredientRow]] = []
     names: dict[str, None] = {}
     for recipe in recipes:
@@ -413,23 +438,34 @@ def prepare_recipes(
             if parsed.name:
                 names.setdefault(parsed.name, None)
         parsed_by_recipe.append(rows)
-    name_list = list(names)
-    vectors, _, _ = cache.embed(embedder, name_list)
+    known = dict(known_matches or {})
+    conn = driver_connection(session)
+    with conn.cursor() as cur:
+        cur.execute("SELECT source, source_id, id FROM foods")
+        ids_by_source = {(source, source_id): food_id for source, source_id, food_id in cur.fetchall()}
     matches: dict[str, tuple[int, float]] = {}
-    for i, name in enumerate(name_list):
+    for name, (source, source_id, confidence) in known.items():
+        food_id = ids_by_source.get((source, source_id))
+        if food_id is not None and name in names:
+            matches[name] = (food_id, confidence)
+    to_search = [n for n in names if n not in matches]
+    vectors, _, _ = cache.embed(embedder, to_search)
+    source_by_id = {v: k for k, v in ids_by_source.items()}
+    for i, name in enumerate(to_search):
         hits = search_foods(session, embedder, FoodQuery(name, limit=1, mode="ingredient"), vector=vectors[i])
         if hits:
             top = hits[0]
             matches[name] = (int(top.row["id"]), match_confidence(top.cosine, top.coverage, top.head_match))
         if i % 100 == 0:
-            progress("matching ingredients", i, len(name_list))
-    progress("matching ingredients", len(name_list), len(name_list))
+            progress("matching ingredients", i, len(to_search))
+    progress("matching ingredients", len(to_search), len(to_search))
     food_ids = sorted({fid for fid, _ in matches.values()})
     portions, nutrients, food_flag_rows = _food_facts(session, food_ids)
     imports = []
     for recipe, rows in zip(recipes, parsed_by_recipe, strict=True):
         imports.append(_prepare_recipe(recipe, rows, matches, portions, nutrients, food_flag_rows))
-    return imports
+    used = {name: (*source_by_id[fid], conf) for name, (fid, conf) in matches.items()}
+    return imports, used
 
 
 def _food_facts(
@@ -720,6 +756,26 @@ def upsert_recipes(
         ("recipe_id",),
     )
     return len(ids)
+
+
+# Spelling vocabulary -----------------------------------------------------------------------------------
+
+_VOCABULARY_SOURCES = {"foods": "foods", "exercises": "exercises", "recipes": "recipes"}
+
+
+def refresh_vocabulary(session: Session, domain: str) -> int:
+    """Rebuild the domain's word list from its rows' search text (words of 3+ letters, with counts)."""
+    table = _VOCABULARY_SOURCES[domain]
+    conn = driver_connection(session)
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM search_terms WHERE domain = %s", (domain,))
+        cur.execute(
+            "INSERT INTO search_terms (domain, term, frequency) "  # noqa: S608 - table from the map above
+            f"SELECT %s, word, count(*) FROM (SELECT regexp_split_to_table(lower(search_text), '[^a-z]+')"
+            f" AS word FROM {table}) w WHERE length(word) BETWEEN 3 AND 64 GROUP BY word",
+            (domain,),
+        )
+        return cur.rowcount
 
 
 # The embedding cache ----------------------------------------------------------------------------------

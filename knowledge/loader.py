@@ -111,7 +111,10 @@ def load_knowledge(
     force: bool = False,
     only: tuple[str, ...] = DATASETS,
     progress: Progress = _noop,
+    write_match_cache: bool = False,
 ) -> list[DatasetReport]:
+    """Load the datasets whose version differs from the loaded one (all with `force`). Maintainers pass
+    `write_match_cache` to store the recipe ingredient matches next to the data (knowledge/build_data.py)."""
     versions = dataset_versions(root, embedder)
     with database.session() as session:
         current = loaded_versions(session)
@@ -125,7 +128,13 @@ def load_knowledge(
         started = time.perf_counter()
         cache = VectorCache(ingest.cache_path(root, dataset))
         with database.session() as session, _hnsw_rebuilt_after(session, _TABLES[dataset], progress):
-            rows, details = _LOADERS[dataset](session, embedder, root, cache, progress)
+            if dataset == "recipes":
+                rows, details = _load_recipes(
+                    session, embedder, root, cache, progress, write_match_cache=write_match_cache
+                )
+            else:
+                rows, details = _LOADERS[dataset](session, embedder, root, cache, progress)
+            details["vocabulary"] = ingest.refresh_vocabulary(session, dataset)
             details["cache_size"] = len(cache)
             _set_meta(session, dataset, versions[dataset], rows, details)
         reports.append(DatasetReport(dataset, "loaded", rows, time.perf_counter() - started, details))
@@ -177,10 +186,20 @@ def _load_exercises(
 
 
 def _load_recipes(
-    session: Session, embedder: Embedder, root: Path, cache: VectorCache, progress: Progress
+    session: Session,
+    embedder: Embedder,
+    root: Path,
+    cache: VectorCache,
+    progress: Progress,
+    *,
+    write_match_cache: bool = False,
 ) -> tuple[int, dict[str, Any]]:
     recipes = read_recipes(root)
-    imports = ingest.prepare_recipes(session, embedder, recipes, cache, progress)
+    version = dataset_versions(root, embedder)["recipes"]
+    known = ingest.read_match_cache(root, version)
+    imports, used = ingest.prepare_recipes(session, embedder, recipes, cache, progress, known_matches=known)
+    if write_match_cache:
+        ingest.write_match_cache(root, version, used)
     count = ingest.upsert_recipes(session, embedder, imports, cache)
     ready = sum(1 for r in imports if r.planner_ready)
     lines = sum(len(r.ingredients) for r in imports)
@@ -192,6 +211,7 @@ def _load_recipes(
     )
     not_ready = {r.source_id: r.issues[:3] for r in imports if not r.planner_ready}
     return count, {
+        "matches_from_cache": len(known),
         "planner_ready": ready,
         "ingredient_lines": lines,
         "ingredients_matched": matched,

@@ -26,6 +26,7 @@ from store.vocabulary import Allergen, Diet, Equipment, Experience
 
 CANDIDATES = 40
 RRF_K = 10.0
+RRF_WEIGHT = 0.6
 TRIGRAM_THRESHOLD = 0.4
 HEAD_MATCH_BONUS = 0.9
 COVERAGE_WEIGHT = 0.8
@@ -42,7 +43,7 @@ def _stem(word: str) -> str:
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("oes", "ches", "shes", "sses")):
         return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+    if len(word) >= 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
 
@@ -81,6 +82,7 @@ class _Spec:
     name_column: str
     columns: str
     joins: str = ""
+    boost: str = "0.0"  # SQL for the row's ranking prior
 
 
 _FOODS = _Spec(
@@ -92,6 +94,7 @@ _FOODS = _Spec(
         " n.kcal, n.protein_g, n.fat_g, n.carbs_g, n.fiber_g, n.sugars_g, n.sodium_mg"
     ),
     joins="LEFT JOIN food_nutrients n ON n.food_id = t.id",
+    boost="t.search_boost",
 )
 _RECIPES = _Spec(
     table="recipes",
@@ -103,13 +106,21 @@ _RECIPES = _Spec(
     ),
     joins="LEFT JOIN recipe_nutrition rn ON rn.recipe_id = t.id",
 )
+# The common form of a lift for a plain query ("deadlift" → the barbell deadlift, not the car deadlift):
+# strength work with free weights or body weight first, strongman variants last, fewer words first.
+_EXERCISE_BOOST = (
+    "(CASE t.category WHEN 'strength' THEN 0.2 WHEN 'powerlifting' THEN 0.1 WHEN 'strongman' THEN -0.3"
+    " ELSE 0 END + CASE WHEN t.equipment IN ('barbell', 'dumbbell', 'bodyweight') THEN 0.15 ELSE 0 END"
+    " - 0.05 * array_length(regexp_split_to_array(t.name, '[ -]+'), 1))"
+)
 _EXERCISES = _Spec(
     table="exercises",
     name_column="name",
     columns=(
         "t.id, t.name, t.category, t.level, t.equipment, t.equipment_needed, t.primary_muscles,"
-        " t.secondary_muscles, t.force, t.mechanic, 0.0 AS search_boost"
+        f" t.secondary_muscles, t.force, t.mechanic, {_EXERCISE_BOOST} AS search_boost"
     ),
+    boost=_EXERCISE_BOOST,
 )
 
 
@@ -143,11 +154,19 @@ def _hybrid(
                 SELECT t.id, word_similarity(:q, t.{spec.name_column}) AS sim FROM {spec.table} t
                 WHERE :q <% t.{spec.name_column}{filters}
                 ORDER BY sim DESC, length(t.{spec.name_column}) LIMIT :k) g),
-        ids AS (SELECT id FROM vec UNION SELECT id FROM fts UNION SELECT id FROM trg)
+        alls AS (
+            SELECT id, row_number() OVER (ORDER BY boost DESC, len, id) AS r FROM (
+                SELECT t.id, {spec.boost} AS boost, length(t.{spec.name_column}) AS len
+                FROM {spec.table} t, plainto_tsquery('english', :q) q
+                WHERE t.search_tsv @@ q{filters}
+                ORDER BY 2 DESC, 3 LIMIT :k) a),
+        ids AS (
+            SELECT id FROM vec UNION SELECT id FROM fts UNION SELECT id FROM trg UNION SELECT id FROM alls)
         SELECT {spec.columns}, vec.r AS vec_r, t.embedding <=> CAST(:qvec AS vector) AS vec_dist,
-               fts.r AS fts_r, trg.r AS trg_r, trg.sim AS trg_sim
+               fts.r AS fts_r, trg.r AS trg_r, trg.sim AS trg_sim, alls.r AS all_r
         FROM ids JOIN {spec.table} t ON t.id = ids.id {spec.joins}
         LEFT JOIN vec ON vec.id = t.id LEFT JOIN fts ON fts.id = t.id LEFT JOIN trg ON trg.id = t.id
+        LEFT JOIN alls ON alls.id = t.id
     """  # noqa: S608
     session.execute(
         text(
@@ -164,11 +183,11 @@ def _hybrid(
     out = []
     for row in rows:
         cand = Candidate(row=dict(row))
-        for signal in ("vec", "fts", "trg"):
+        for signal in ("vec", "fts", "trg", "all"):
             rank = row[f"{signal}_r"]
             if rank is not None:
                 cand.signals[signal] = int(rank)
-                cand.score += RRF_K / (RRF_K + rank)
+                cand.score += RRF_WEIGHT * RRF_K / (RRF_K + rank)
         if row["vec_dist"] is not None:
             cand.cosine = 1.0 - float(row["vec_dist"])
         if row["trg_sim"] is not None:
@@ -237,6 +256,35 @@ def _coverage(terms: set[str], words: set[str]) -> float:
         return 0.0
     weight = {t: (1 / 3 if t in WEAK_TERMS else 1.0) for t in terms}
     return sum(weight[t] for t in terms & words) / sum(weight.values())
+
+
+SPELLING_MIN_SIMILARITY = 0.45
+
+
+def correct_spelling(session: Session, domain: str, query: str) -> str:
+    """Replace each word of 4+ letters that the domain's vocabulary lacks by its closest word there
+    ("avacado" → "avocado", "chiken" → "chicken"); words it knows, and short ones, stay."""
+    words = query.split()
+    candidates = sorted({w for w in words if len(w) >= 4 and w.isalpha()})
+    if not candidates:
+        return query
+    rows = session.execute(
+        text(
+            "SELECT q.word, (SELECT s.term FROM search_terms s WHERE s.domain = :domain AND s.term % q.word"
+            " ORDER BY similarity(s.term, q.word) DESC, s.frequency DESC LIMIT 1) AS best,"
+            " EXISTS (SELECT 1 FROM search_terms s WHERE s.domain = :domain AND s.term = q.word) AS known,"
+            " (SELECT max(similarity(s.term, q.word)) FROM search_terms s"
+            "  WHERE s.domain = :domain AND s.term % q.word) AS sim"
+            " FROM unnest(CAST(:words AS text[])) AS q(word)"
+        ),
+        {"domain": domain, "words": candidates},
+    ).all()
+    fixes = {
+        word: best
+        for word, best, known, sim in rows
+        if not known and best is not None and sim is not None and sim >= SPELLING_MIN_SIMILARITY
+    }
+    return " ".join(fixes.get(w, w) for w in words)
 
 
 def _apply_priors(candidates: list[Candidate], query: str, *, exercise: bool = False) -> None:
@@ -311,6 +359,8 @@ def search_foods(
     normalised = normalise_query(query.text)
     if not normalised:
         return []
+    if vector is None:
+        normalised = correct_spelling(session, "foods", normalised)
     params: dict[str, Any] = {}
     where: list[str] = []
     if query.category:
@@ -349,6 +399,7 @@ def search_recipes(session: Session, embedder: Embedder, query: RecipeQuery) -> 
     normalised = normalise_query(query.text)
     if not normalised:
         return []
+    normalised = correct_spelling(session, "recipes", normalised)
     params: dict[str, Any] = {}
     where: list[str] = []
     where += diet_clauses(query.diet, params, net_carbs_sql=RECIPE_KETO)
@@ -378,6 +429,7 @@ def search_exercises(session: Session, embedder: Embedder, query: ExerciseQuery)
     normalised = " ".join(exercise_text(query.text).split())
     if not normalised:
         return []
+    normalised = correct_spelling(session, "exercises", normalised)
     params: dict[str, Any] = {}
     where: list[str] = []
     if query.muscle:
