@@ -43,6 +43,38 @@ def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[
     return event
 
 
+class _StderrLogger:
+    """Writes each line to `sys.stderr` as it is at the time of the call, not at configuration time: test
+    runners (pytest, click's CliRunner) swap sys.stderr and close their copy, and a logger bound to a closed
+    stream fails every later log call."""
+
+    def msg(self, message: str) -> None:
+        stream = sys.stderr
+        stream.write(message + "\n")  # one write per line: lines from threads do not interleave
+        stream.flush()
+
+    log = debug = info = warn = warning = error = critical = exception = fatal = msg
+
+
+def _stderr_logger(*_: Any) -> _StderrLogger:
+    return _StderrLogger()
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stdlib handler on the current `sys.stderr` (see `_StderrLogger`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: Any) -> None:
+        pass
+
+
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
     """structlog for our own logs and, through the same processors, for every stdlib logger (uvicorn,
     SQLAlchemy, store.embedded): one JSON object per line, with the request id, secrets redacted."""
@@ -57,7 +89,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     ]
     # Redact after formatting the traceback, so a token inside an exception's text is caught too.
     tail: list[structlog.typing.Processor] = [structlog.processors.format_exc_info, _redact, renderer]
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
@@ -68,7 +100,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     structlog.configure(
         processors=[*shared, *tail],
         wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
     # httpx2: what starlette's TestClient uses; its per-request INFO lines are noise.

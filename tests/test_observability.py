@@ -283,6 +283,23 @@ class TestLogs:
         for secret in secrets:
             assert secret not in output
 
+    def test_logs_follow_sys_stderr_after_it_is_swapped_and_closed(self, settings: Settings) -> None:
+        """CliRunner and pytest swap sys.stderr and close their copy; logging must not stay bound to it."""
+        original = sys.stderr
+        swapped, later = io.StringIO(), io.StringIO()
+        try:
+            sys.stderr = swapped
+            configure_logging("INFO", json=True)
+            swapped.close()
+            sys.stderr = later
+            structlog.get_logger("nexfitra.test").warning("after the swap")
+            logging.getLogger("nexfitra.stdlib").warning("stdlib after the swap")
+        finally:
+            sys.stderr = original
+            configure_logging(settings.log_level, settings.log_json)
+        events = [entry["event"] for entry in _json_lines(later)]
+        assert events == ["after the swap", "stdlib after the swap"]
+
 
 class TestReadiness:
     def test_503_when_the_database_is_unreachable(self, settings: Settings, tmp_path: Any) -> None:
