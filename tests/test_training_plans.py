@@ -517,3 +517,35 @@ def test_unknown_plan_is_404(client: TestClient, factory: Factory) -> None:
     assert client.get(f"{PLANS}/{uuid.uuid4()}", headers=user.headers).status_code == 404
     plan = create(client, user)
     assert client.get(f"{PLANS}/{plan['id']}", params={"version": 5}, headers=user.headers).status_code == 404
+
+
+def test_similarity_counts_close_variants_of_the_same_muscle(db: Session) -> None:
+    catalog = load_catalog(db)
+    from tools.training.plans import similarity_to
+
+    near = similarity_to(db, [catalog.by_slug["Barbell_Squat"].id])
+    assert near[catalog.by_slug["Barbell_Full_Squat"].id] > c.SIMILARITY_FLOOR
+    assert catalog.by_slug["Dumbbell_Bicep_Curl"].id not in near  # no shared primary muscle
+    pulls = similarity_to(db, [catalog.by_slug["Pullups"].id])
+    assert catalog.by_slug["Pushups"].id not in pulls
+
+
+def test_a_low_rating_keeps_an_exercise_out_of_new_plans(
+    client: TestClient, factory: Factory, database: Database
+) -> None:
+    from tools.errors import InvalidInput
+    from tools.training.edits import RatingIn, rate_exercise
+
+    user = owner(factory, experience=Experience.BEGINNER)
+    first = create(client, user)
+    main = lifting(first)[0]["exercises"][0]
+    with database.session() as session:
+        rate_exercise(session, user.id, RatingIn(exercise_id=main["exercise_id"], rating=1))
+        with pytest.raises(InvalidInput):
+            rate_exercise(session, user.id, RatingIn(exercise_id=10**9, rating=5))
+    second = create(client, user, start=today() + timedelta(days=40))
+    assert main["exercise_id"] not in {e["exercise_id"] for s in second["sessions"] for e in s["exercises"]}
+    with database.session() as session:
+        rate_exercise(session, user.id, RatingIn(exercise_id=main["exercise_id"], rating=5))
+    third = create(client, user, start=today() + timedelta(days=80))
+    assert main["exercise_id"] in {e["exercise_id"] for s in third["sessions"] for e in s["exercises"]}

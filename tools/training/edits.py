@@ -6,6 +6,7 @@
 - move: a session to another day of its week; if that day has a session, the two trade places.
 - regenerate: sessions from a date on are programmed again from the current profile; locked exercises stay
   in their slots while they remain allowed (otherwise the plan says why they were replaced).
+- rate: a 1-5 rating of an exercise that later plans rank by (no new version: it changes no plan).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from store import plans as plan_store
 from store import workouts as rows
-from store.models import Plan
+from store.models import Exercise, Plan
 from store.models.workouts import SessionKind
 from tools.errors import Conflict, NotFound
 from tools.training import progression
@@ -215,6 +216,20 @@ def swap_exercise(
     _copy_detail(session, plan, new_version.id, [s for s in new_sessions if s.week == target.week])
     rows.write_sessions(session, new_version.id, new_sessions)
     return SwapResult(plan=plan_out(session, plan))
+
+
+class RatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    exercise_id: int
+    rating: int = Field(ge=1, le=5, description="1 = never again … 5 = favourite")
+
+
+def rate_exercise(session: Session, user_id: uuid.UUID, body: RatingIn) -> None:
+    """Store (or replace) the user's rating; the next plans rank the exercise up (4-5) or down (1-2)."""
+    if session.get(Exercise, body.exercise_id) is None:
+        raise invalid("exercise_id", "no such exercise")
+    rows.set_rating(session, user_id, body.exercise_id, body.rating)
 
 
 def _alternative(entry: CatalogEntry, score: float, why: str) -> Alternative:

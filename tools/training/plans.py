@@ -98,14 +98,15 @@ def load_catalog(session: Session) -> Catalog:
 
 
 def similarity_to(session: Session, exercise_ids: Iterable[int]) -> dict[int, float]:
-    """Highest cosine similarity of every exercise to any of `exercise_ids` (pgvector, MiniLM embeddings)."""
+    """Highest cosine similarity (pgvector, MiniLM embeddings) of every exercise to any of `exercise_ids`
+    that shares a primary muscle with it: closeness of names across muscles is not a preference."""
     ids = sorted(set(exercise_ids))
     if not ids:
         return {}
     result = session.execute(
         text(
             "SELECT e.id, max(1 - (e.embedding <=> l.embedding)) FROM exercises e "
-            "JOIN exercises l ON l.id = ANY(:ids) "
+            "JOIN exercises l ON l.id = ANY(:ids) AND e.primary_muscles && l.primary_muscles "
             "WHERE e.embedding IS NOT NULL AND l.embedding IS NOT NULL GROUP BY e.id"
         ),
         {"ids": ids},
