@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -25,7 +27,7 @@ from store.settings import Settings
 
 
 @pytest.fixture
-def kdb(knowledge: Database) -> Session:
+def kdb(knowledge: Database) -> Iterator[Session]:
     with knowledge.session() as session:
         yield session
 
@@ -115,8 +117,8 @@ def test_recipe_nutrition_is_the_sum_of_its_ingredients(kdb: Session) -> None:
         .join(FoodNutrients, FoodNutrients.food_id == RecipeIngredient.food_id)
         .where(RecipeIngredient.recipe_id == recipe.id, RecipeIngredient.grams.is_not(None))
     ).all()
-    kcal = sum(g * k / 100 for g, k, _ in rows) / (recipe.servings or 1)
-    protein = sum(g * p / 100 for g, _, p in rows) / (recipe.servings or 1)
+    kcal = sum((g or 0) * (k or 0) / 100 for g, k, _ in rows) / (recipe.servings or 1)
+    protein = sum((g or 0) * (p or 0) / 100 for g, _, p in rows) / (recipe.servings or 1)
     nutrition = kdb.get(RecipeNutrition, recipe.id)
     assert nutrition is not None
     assert nutrition.kcal == pytest.approx(kcal, abs=0.05)

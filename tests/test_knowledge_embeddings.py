@@ -1,0 +1,63 @@
+"""The local embedder and the shipped vector caches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from knowledge.datasets import read_exercises
+from knowledge.embeddings import EMBEDDING_DIM, Embedder
+from knowledge.ingest import cache_path, exercise_text, read_match_cache
+from knowledge.loader import dataset_versions
+from knowledge.runtime import embedder_for, knowledge_root
+from knowledge.vectors import VectorCache, dequantise, quantise
+from store.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def embedder(settings: Settings) -> Embedder:
+    return embedder_for(settings)
+
+
+def test_unit_vectors_of_384_dimensions(embedder: Embedder) -> None:
+    vectors = embedder.embed(["chicken breast", "grilled chicken", "bench press", ""])
+    assert vectors.shape == (4, EMBEDDING_DIM)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_similar_meanings_are_closer(embedder: Embedder) -> None:
+    chicken, grilled, bench = embedder.embed(["chicken breast", "grilled chicken", "bench press"])
+    assert float(chicken @ grilled) > float(chicken @ bench) + 0.2
+
+
+def test_batching_and_padding_do_not_change_vectors(embedder: Embedder) -> None:
+    texts = ["egg", "a much longer sentence about whole wheat bread and butter", "squat"]
+    batched = embedder.embed(texts)
+    single = np.stack([embedder.embed([t])[0] for t in texts])
+    assert np.allclose(batched, single, atol=1e-4)
+
+
+def test_query_cache_is_per_instance_and_returns_the_same_vector(embedder: Embedder) -> None:
+    first = embedder.embed_query("Greek  Yogurt")
+    assert embedder.embed_query("greek yogurt") is first  # normalised, then cached
+    assert not first.flags.writeable
+    assert np.allclose(first, embedder.embed(["greek yogurt"])[0], atol=1e-5)
+
+
+def test_int8_quantisation_keeps_cosine(embedder: Embedder) -> None:
+    vectors = embedder.embed(["oats", "salmon fillet", "kettlebell swing", "olive oil"])
+    restored = dequantise(*quantise(vectors))
+    cosines = np.sum(vectors * restored, axis=1)
+    assert cosines.min() > 0.995
+
+
+def test_shipped_caches_match_the_current_texts(settings: Settings, embedder: Embedder) -> None:
+    """If this fails, a rule or the model changed: run `python -m knowledge.build_data --embeddings-only`
+    (loads stay correct, only slower, until then)."""
+    root = knowledge_root(settings)
+    cache = VectorCache(cache_path(root, "exercises"))
+    texts = [exercise_text(r) for r in read_exercises(root)]
+    _, _, computed = cache.embed(embedder, texts[:50])
+    assert computed == 0
+    version = dataset_versions(root, embedder)["recipes"]
+    assert len(read_match_cache(root, version)) > 1000

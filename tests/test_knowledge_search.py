@@ -1,0 +1,93 @@
+"""Search behaviour as the tools expose it: staples, synonyms, typos, filters, empty results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.orm import Session
+
+from knowledge.runtime import embedder_for
+from knowledge.search import correct_spelling
+from store.db import Database
+from store.settings import Settings
+from store.vocabulary import Allergen, Diet, Equipment
+from tools.errors import NotFound
+from tools.exercises import ExerciseSearchInput, Muscle, search_exercises
+from tools.foods import FoodSearchInput, get_food, search_foods
+from tools.recipes import RecipeSearchInput, search_recipes
+
+
+@pytest.fixture
+def session(knowledge: Database) -> Iterator[Session]:
+    with knowledge.session() as s:
+        yield s
+
+
+def _foods(session: Session, settings: Settings, q: str, **filters: object) -> list[str]:
+    result = search_foods(session, embedder_for(settings), FoodSearchInput(q=q, **filters))
+    return [i.description for i in result.items]
+
+
+def test_egg_means_whole_egg_not_egg_noodles(session: Session, settings: Settings) -> None:
+    names = _foods(session, settings, "egg", limit=3)
+    assert all(n.startswith("Egg, ") for n in names)
+
+
+@pytest.mark.parametrize(("query", "expected"), [("garbanzo", "Chickpeas"), ("courgette", "zucchini")])
+def test_synonyms(session: Session, settings: Settings, query: str, expected: str) -> None:
+    assert expected in _foods(session, settings, query, limit=3)[0]
+
+
+def test_spelling_is_corrected_against_the_vocabulary(session: Session) -> None:
+    assert correct_spelling(session, "foods", "brocoli avacado") == "broccoli avocado"
+    assert correct_spelling(session, "foods", "egg") == "egg"  # short and known words stay
+    assert correct_spelling(session, "exercises", "dedlift") == "deadlift"
+
+
+def test_filters_apply_before_the_limit(session: Session, settings: Settings) -> None:
+    embedder = embedder_for(settings)
+    params = FoodSearchInput(q="milk", limit=10, exclude_allergens=[Allergen.MILK, Allergen.TREE_NUT])
+    items = search_foods(session, embedder, params).items
+    assert len(items) == 10
+    assert all(not {"milk", "tree_nut"} & set(i.allergens) for i in items)
+
+
+def test_halal_excludes_pork_and_alcohol(session: Session, settings: Settings) -> None:
+    embedder = embedder_for(settings)
+    for q in ("bacon", "wine", "sausage"):
+        items = search_foods(session, embedder, FoodSearchInput(q=q, diet=Diet.HALAL, limit=20)).items
+        ids = [i.id for i in items]
+        for food_id in ids:
+            food = get_food(session, food_id)
+            assert not food.contains_pork
+            assert not food.contains_alcohol
+
+
+def test_keto_filter_uses_net_carbs(session: Session, settings: Settings) -> None:
+    items = search_foods(session, embedder_for(settings), FoodSearchInput(q="bread", diet=Diet.KETO)).items
+    for item in items:
+        assert item.per_100g.carbs_g is not None
+        assert item.per_100g.carbs_g - (item.per_100g.fiber_g or 0) <= 10
+
+
+def test_nonsense_returns_few_or_no_results_without_error(session: Session, settings: Settings) -> None:
+    assert isinstance(_foods(session, settings, "zzqx"), list)
+
+
+def test_exercise_filters(session: Session, settings: Settings) -> None:
+    params = ExerciseSearchInput(q="curl", muscle=Muscle.BICEPS, equipment=Equipment.CABLE, limit=5)
+    items = search_exercises(session, embedder_for(settings), params).items
+    assert items
+    assert all(i.equipment == "cable" and "biceps" in i.primary_muscles for i in items)
+
+
+def test_recipe_search_excludes_allergens(session: Session, settings: Settings) -> None:
+    params = RecipeSearchInput(q="cake", exclude_allergens=[Allergen.EGG, Allergen.MILK], limit=10)
+    for item in search_recipes(session, embedder_for(settings), params).items:
+        assert not {"egg", "milk"} & set(item.allergens)
+
+
+def test_get_food_unknown_is_not_found(session: Session) -> None:
+    with pytest.raises(NotFound):
+        get_food(session, 10**8)
