@@ -16,6 +16,7 @@ from store.models.knowledge import (
     SearchTerm,
 )
 from store.models.live_sources import RecipeCacheEntry
+from store.models.meal_plans import MealPlanDay, MealPlanItem, MealPlanMeal
 from store.models.plans import Plan, PlanVersion
 from store.models.profile import Profile, ProfileChange
 from store.models.workouts import (
@@ -36,6 +37,9 @@ __all__ = [
     "FoodNutrients",
     "FoodPortion",
     "KnowledgeMeta",
+    "MealPlanDay",
+    "MealPlanItem",
+    "MealPlanMeal",
     "Notification",
     "Nutrient",
     "OutboxEvent",
