@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 
 def _api_routers() -> list[APIRouter]:
-    from api import admin, auth, coach, knowledge, nutrition, profile, workouts
+    from api import admin, auth, coach, knowledge, meal_plans, notifications, nutrition, profile, workouts
 
     return [
         auth.router,
@@ -74,4 +74,6 @@ def _api_routers() -> list[APIRouter]:
         nutrition.router,
         workouts.router,
         knowledge.router,
+        meal_plans.router,
+        notifications.router,
     ]
