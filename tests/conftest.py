@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,12 @@ from store.db import Database, ensure_database, open_database
 from store.embedded import EmbeddedPostgres, start_or_attach
 from store.settings import Settings
 from tests.factories import Factory
+
+# Property tests draw the same examples on every run (CI must not go red by luck);
+# HYPOTHESIS_PROFILE=explore draws new ones locally.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", max_examples=2000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 TEST_DATABASE = "nexfitra_test"
 # Rows of these tables belong to users or jobs; knowledge tables (loaded once) are left alone.

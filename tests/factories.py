@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from store.db import Database
@@ -15,6 +16,12 @@ from tools.passwords import hash_password
 from tools.tokens import create_access_token
 
 DEFAULT_PASSWORD = "correct horse battery"
+
+
+@cache
+def _password_hash(password: str) -> str:
+    """An argon2 hash costs ~0.2 s; most users in tests share one password, so hash it once."""
+    return hash_password(password)
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ class Factory:
         with self.database.session() as session:
             user = User(
                 email=email,
-                password_hash=hash_password(password),
+                password_hash=_password_hash(password),
                 display_name=display_name,
                 role=role,
                 is_active=is_active,

@@ -611,7 +611,10 @@ def _round_macros(
     protein_g = round_half_up(protein)
     if keto:
         carbs_g = round_half_up(carbs)
-        fat_g = max(0, round_half_up((kcal - _macro_kcal(protein_g, 0, carbs_g)) / c.KCAL_PER_G_FAT))
+        # Never below the fat the rules settled on (its floors), even when protein's rounding eats into
+        # it: protein absorbs the difference below.
+        fat_rest_g = round_half_up((kcal - _macro_kcal(protein_g, 0, carbs_g)) / c.KCAL_PER_G_FAT)
+        fat_g = max(0, fat_rest_g, round_half_up(fat))
     else:
         fat_g = round_half_up(fat)
         carbs_g = max(0, round_half_up((kcal - _macro_kcal(protein_g, fat_g, 0)) / c.KCAL_PER_G_CARBS))
