@@ -17,6 +17,8 @@ from sqlalchemy.pool import QueuePool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import problem
+
 # Keys whose values must never reach a log line, whatever logs them (at any depth of a logged value).
 _REDACT = re.compile(r"pass(word)?|token|secret|authorization|cookie|api_key|health|medical|note", re.I)
 # Values that are credentials wherever they appear, even pasted into a message or an exception's text.
@@ -165,17 +167,24 @@ class RequestObserver:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500
+        response_started = False
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, response_started = message["status"], True
                 MutableHeaders(scope=message).append("X-Request-ID", request_id)
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # The crash handler runs outside this middleware (Starlette's ServerErrorMiddleware): it still
+            # logs the error, but its 500 would lack the request id a user needs to report it. Answer here.
+            if not response_started:
+                await problem(500, "Internal server error")(scope, receive, send_with_id)
+            raise
         finally:
             elapsed = time.perf_counter() - started
             route = route_template(scope)

@@ -86,11 +86,12 @@ class TestProblemJson:
         assert "integer" in body["errors"][0]["reason"]
         assert "item_id" in body["detail"]
 
-    def test_500_hides_the_exception(self, crash_client: TestClient) -> None:
-        response = crash_client.get("/test/crash")
+    def test_500_hides_the_exception_and_carries_the_request_id(self, crash_client: TestClient) -> None:
+        response = crash_client.get("/test/crash", headers={"X-Request-ID": "crash-1"})
         body = _assert_problem(response, 500)
         assert SECRET_IN_ERROR not in response.text
         assert body["title"] == "Internal server error"
+        assert response.headers["X-Request-ID"] == "crash-1"  # what a user quotes to find the log line
 
 
 def _samples(metrics_text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
