@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import text
@@ -62,7 +63,7 @@ def query_terms(query: str) -> list[str]:
 
 
 def _vector_literal(vector: Vectors) -> str:
-    return "[" + ",".join(f"{x:.6f}" for x in vector.tolist()) + "]"
+    return "[" + ",".join(f"{x:.5f}" for x in vector.tolist()) + "]"
 
 
 @dataclass
@@ -131,15 +132,27 @@ def _hybrid(
     vector: Vectors,
     where: list[str],
     params: dict[str, Any],
+    *,
+    use_trigram: bool,
     candidates: int = CANDIDATES,
 ) -> list[Candidate]:
+    """The candidates of the four retrievers with their ranks. Two are gated to keep a search within a
+    few milliseconds: OR-ed full text runs only when fewer than `candidates` rows contain every query word
+    (otherwise it adds nothing), trigram only when a query word is unknown to the vocabulary even after
+    spelling correction (the case it exists for). Postgres evaluates each gate once and skips the scan."""
     terms = [t for t in _TOKEN.findall(query) if t not in _STOP] or _TOKEN.findall(query)
     filters = "".join(f" AND {w}" for w in where)
     # Identifiers come from the _Spec constants and `where` from our own clause builders; every value is a
     # bound parameter.
     sql = f"""
-        WITH vec AS (
-            SELECT id, dist, row_number() OVER (ORDER BY dist) AS r FROM (
+        WITH alls AS (
+            SELECT id, row_number() OVER (ORDER BY boost DESC, len, id) AS r FROM (
+                SELECT t.id, {spec.boost} AS boost, length(t.{spec.name_column}) AS len
+                FROM {spec.table} t, plainto_tsquery('english', :q) q
+                WHERE t.search_tsv @@ q{filters}
+                ORDER BY 2 DESC, 3 LIMIT :k) a),
+        vec AS (
+            SELECT id, row_number() OVER (ORDER BY dist) AS r FROM (
                 SELECT t.id, t.embedding <=> CAST(:qvec AS vector) AS dist FROM {spec.table} t
                 WHERE t.embedding IS NOT NULL{filters}
                 ORDER BY t.embedding <=> CAST(:qvec AS vector) LIMIT :k) v),
@@ -147,19 +160,13 @@ def _hybrid(
             SELECT id, row_number() OVER (ORDER BY rank DESC, id) AS r FROM (
                 SELECT t.id, ts_rank_cd(t.search_tsv, q, 2) AS rank
                 FROM {spec.table} t, websearch_to_tsquery('english', :tsq) q
-                WHERE t.search_tsv @@ q{filters}
+                WHERE (SELECT count(*) FROM alls) < :k AND t.search_tsv @@ q{filters}
                 ORDER BY rank DESC, length(t.{spec.name_column}) LIMIT :k) f),
         trg AS (
             SELECT id, sim, row_number() OVER (ORDER BY sim DESC, id) AS r FROM (
                 SELECT t.id, word_similarity(:q, t.{spec.name_column}) AS sim FROM {spec.table} t
-                WHERE :q <% t.{spec.name_column}{filters}
+                WHERE CAST(:use_trigram AS boolean) AND :q <% t.{spec.name_column}{filters}
                 ORDER BY sim DESC, length(t.{spec.name_column}) LIMIT :k) g),
-        alls AS (
-            SELECT id, row_number() OVER (ORDER BY boost DESC, len, id) AS r FROM (
-                SELECT t.id, {spec.boost} AS boost, length(t.{spec.name_column}) AS len
-                FROM {spec.table} t, plainto_tsquery('english', :q) q
-                WHERE t.search_tsv @@ q{filters}
-                ORDER BY 2 DESC, 3 LIMIT :k) a),
         ids AS (
             SELECT id FROM vec UNION SELECT id FROM fts UNION SELECT id FROM trg UNION SELECT id FROM alls)
         SELECT {spec.columns}, vec.r AS vec_r, t.embedding <=> CAST(:qvec AS vector) AS vec_dist,
@@ -168,17 +175,16 @@ def _hybrid(
         LEFT JOIN vec ON vec.id = t.id LEFT JOIN fts ON fts.id = t.id LEFT JOIN trg ON trg.id = t.id
         LEFT JOIN alls ON alls.id = t.id
     """  # noqa: S608
-    session.execute(
-        text(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', :th, true),"
-            " set_config('hnsw.iterative_scan', 'relaxed_order', true),"
-            " set_config('hnsw.ef_search', :ef, true)"
-        ),
-        {"th": str(TRIGRAM_THRESHOLD), "ef": str(max(40, candidates))},
-    )
     rows = session.execute(
         text(sql),
-        {**params, "qvec": _vector_literal(vector), "k": candidates, "tsq": " or ".join(terms), "q": query},
+        {
+            **params,
+            "qvec": _vector_literal(vector),
+            "k": candidates,
+            "tsq": " or ".join(terms),
+            "q": query,
+            "use_trigram": use_trigram,
+        },
     ).mappings()
     out = []
     for row in rows:
@@ -227,6 +233,13 @@ WEAK_TERMS = frozenset(
 )
 
 
+@lru_cache(maxsize=32768)
+def _name_features(name: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(core head, full head, all words) of a row name; pure, so cached across searches."""
+    core, full = _heads(name)
+    return frozenset(core), frozenset(full), frozenset(query_terms(name))
+
+
 def _heads(name: str) -> tuple[set[str], set[str]]:
     """(core head, full head): "Cheese, feta, crumbled" → ({feta}, {cheese, feta})."""
     segments = [s.strip() for s in name.split(",")]
@@ -237,9 +250,8 @@ def _heads(name: str) -> tuple[set[str], set[str]]:
     return first, first
 
 
-def _head_score(terms: set[str], name: str) -> float:
+def _head_score(terms: set[str], core: frozenset[str], full: frozenset[str]) -> float:
     """1 when the query names the row's head exactly; less when one only contains the other."""
-    core, full = _heads(name)
     if not core or not terms:
         return 0.0
     if terms in (core, full):
@@ -251,7 +263,7 @@ def _head_score(terms: set[str], name: str) -> float:
     return 0.0
 
 
-def _coverage(terms: set[str], words: set[str]) -> float:
+def _coverage(terms: set[str], words: frozenset[str]) -> float:
     if not terms:
         return 0.0
     weight = {t: (1 / 3 if t in WEAK_TERMS else 1.0) for t in terms}
@@ -264,27 +276,35 @@ SPELLING_MIN_SIMILARITY = 0.45
 def correct_spelling(session: Session, domain: str, query: str) -> str:
     """Replace each word of 4+ letters that the domain's vocabulary lacks by its closest word there
     ("avacado" → "avocado", "chiken" → "chicken"); words it knows, and short ones, stay."""
+    return _prepare(session, domain, query)[0]
+
+
+def _prepare(session: Session, domain: str, query: str) -> tuple[str, bool]:
+    """Set this transaction's search settings and correct the query's spelling, in one round trip.
+    Returns the corrected query and whether a word stayed unknown (then trigram search is worth it)."""
     words = query.split()
     candidates = sorted({w for w in words if len(w) >= 4 and w.isalpha()})
-    if not candidates:
-        return query
     rows = session.execute(
         text(
-            "SELECT q.word, (SELECT s.term FROM search_terms s WHERE s.domain = :domain AND s.term % q.word"
-            " ORDER BY similarity(s.term, q.word) DESC, s.frequency DESC LIMIT 1) AS best,"
-            " EXISTS (SELECT 1 FROM search_terms s WHERE s.domain = :domain AND s.term = q.word) AS known,"
-            " (SELECT max(similarity(s.term, q.word)) FROM search_terms s"
-            "  WHERE s.domain = :domain AND s.term % q.word) AS sim"
-            " FROM unnest(CAST(:words AS text[])) AS q(word)"
+            "WITH cfg AS MATERIALIZED (SELECT set_config('pg_trgm.word_similarity_threshold', :th, true),"
+            " set_config('hnsw.iterative_scan', 'relaxed_order', true))"
+            " SELECT q.word, b.term, b.sim FROM cfg, unnest(CAST(:words AS text[])) AS q(word)"
+            " LEFT JOIN LATERAL (SELECT s.term, similarity(s.term, q.word) AS sim FROM search_terms s"
+            "  WHERE s.domain = :domain AND s.term % q.word"
+            "  ORDER BY similarity(s.term, q.word) DESC, s.frequency DESC LIMIT 1) b ON true"
         ),
-        {"domain": domain, "words": candidates},
+        {"th": str(TRIGRAM_THRESHOLD), "domain": domain, "words": candidates or [""]},
     ).all()
-    fixes = {
-        word: best
-        for word, best, known, sim in rows
-        if not known and best is not None and sim is not None and sim >= SPELLING_MIN_SIMILARITY
-    }
-    return " ".join(fixes.get(w, w) for w in words)
+    fixes: dict[str, str] = {}
+    unresolved = False
+    for word, best, sim in rows:
+        if not word or best == word:
+            continue
+        if best is not None and sim is not None and sim >= SPELLING_MIN_SIMILARITY:
+            fixes[word] = best
+        else:
+            unresolved = True
+    return " ".join(fixes.get(w, w) for w in words), unresolved
 
 
 def _apply_priors(candidates: list[Candidate], query: str, *, exercise: bool = False) -> None:
@@ -293,8 +313,8 @@ def _apply_priors(candidates: list[Candidate], query: str, *, exercise: bool = F
         name = str(cand.row["name"]).lower()
         if exercise:
             name = exercise_text(name)
-        words = set(query_terms(name))
-        head = _head_score(terms, name)
+        core, full, words = _name_features(name)
+        head = _head_score(terms, core, full)
         cand.head_match = head >= 0.7
         cand.coverage = _coverage(terms, words)
         cand.score += HEAD_MATCH_BONUS * head + COVERAGE_WEIGHT * cand.coverage
@@ -360,7 +380,10 @@ def search_foods(
     if not normalised:
         return []
     if vector is None:
-        normalised = correct_spelling(session, "foods", normalised)
+        normalised, unresolved = _prepare(session, "foods", normalised)
+    else:
+        _prepare(session, "foods", "")
+        unresolved = True  # ingredient names (load time): typos are common, speed matters less
     params: dict[str, Any] = {}
     where: list[str] = []
     if query.category:
@@ -375,7 +398,7 @@ def search_foods(
     where += diet_clauses(query.diet, params, net_carbs_sql=FOOD_KETO)
     where += allergen_clause(query.exclude_allergens, params)
     vector = embedder.embed_query(normalised) if vector is None else vector
-    candidates = _hybrid(session, _FOODS, normalised, vector, where, params)
+    candidates = _hybrid(session, _FOODS, normalised, vector, where, params, use_trigram=unresolved)
     _apply_priors(candidates, normalised)
     if query.mode == "ingredient":
         for cand in candidates:
@@ -399,7 +422,7 @@ def search_recipes(session: Session, embedder: Embedder, query: RecipeQuery) -> 
     normalised = normalise_query(query.text)
     if not normalised:
         return []
-    normalised = correct_spelling(session, "recipes", normalised)
+    normalised, unresolved = _prepare(session, "recipes", normalised)
     params: dict[str, Any] = {}
     where: list[str] = []
     where += diet_clauses(query.diet, params, net_carbs_sql=RECIPE_KETO)
@@ -410,7 +433,8 @@ def search_recipes(session: Session, embedder: Embedder, query: RecipeQuery) -> 
     if query.planner_ready is not None:
         params["planner_ready"] = query.planner_ready
         where.append("t.planner_ready = :planner_ready")
-    candidates = _hybrid(session, _RECIPES, normalised, embedder.embed_query(normalised), where, params)
+    vector = embedder.embed_query(normalised)
+    candidates = _hybrid(session, _RECIPES, normalised, vector, where, params, use_trigram=unresolved)
     _apply_priors(candidates, normalised)
     return _rank(candidates, query.limit)
 
@@ -429,7 +453,7 @@ def search_exercises(session: Session, embedder: Embedder, query: ExerciseQuery)
     normalised = " ".join(exercise_text(query.text).split())
     if not normalised:
         return []
-    normalised = correct_spelling(session, "exercises", normalised)
+    normalised, unresolved = _prepare(session, "exercises", normalised)
     params: dict[str, Any] = {}
     where: list[str] = []
     if query.muscle:
@@ -444,6 +468,7 @@ def search_exercises(session: Session, embedder: Embedder, query: ExerciseQuery)
     if query.category:
         params["category"] = query.category
         where.append("t.category = :category")
-    candidates = _hybrid(session, _EXERCISES, normalised, embedder.embed_query(normalised), where, params)
+    vector = embedder.embed_query(normalised)
+    candidates = _hybrid(session, _EXERCISES, normalised, vector, where, params, use_trigram=unresolved)
     _apply_priors(candidates, normalised, exercise=True)
     return _rank(candidates, query.limit)
