@@ -212,7 +212,7 @@ def swap_exercise(
         f"Swapped {current.name} for {replacement.record.name} in {target.name} on {target.scheduled_on}"
         + (f" and {later} later session{'s' if later != 1 else ''}" if later > 0 else "")
     )
-    new_version = plan_store.add_version(session, plan, reason=text, created_by=created_by)
+    new_version = plan_store.add_version(session, plan, reason=text[:500], created_by=created_by)
     _copy_detail(session, plan, new_version.id, [s for s in new_sessions if s.week == target.week])
     rows.write_sessions(session, new_version.id, new_sessions)
     return SwapResult(plan=plan_out(session, plan))
@@ -277,7 +277,7 @@ def move_session(
     text = f"Moved {target.name} from {target.scheduled_on} to {body.to_date}"
     if other is not None:
         text += f" ({other.name} moved to {target.scheduled_on})"
-    new_version = plan_store.add_version(session, plan, reason=text, created_by=created_by)
+    new_version = plan_store.add_version(session, plan, reason=text[:500], created_by=created_by)
     _copy_detail(session, plan, new_version.id, [s for s in new_sessions if s.week == target.week])
     rows.write_sessions(session, new_version.id, new_sessions)
     return plan_out(session, plan)
