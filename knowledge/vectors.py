@@ -66,6 +66,12 @@ class VectorCache:
 
 
 def save_cache(path: Path, keys: Sequence[str], vectors: Vectors) -> None:
+    """Write the cache; a file that already holds exactly these keys is left alone (the zip container is
+    not byte-reproducible, so rewriting it would churn the repository for nothing)."""
+    if path.exists():
+        with np.load(path, allow_pickle=False) as data:
+            if set(map(str, data["keys"])) == set(keys):
+                return
     order = sorted(range(len(keys)), key=lambda i: keys[i])
     unique: dict[str, int] = {}
     for i in order:
