@@ -37,8 +37,8 @@ from knowledge.datasets import (
 from knowledge.embeddings import Embedder, Vectors
 from knowledge.flags import Flags, food_flags, merge_all, text_flags
 from knowledge.ingredients import NEGLIGIBLE, ParsedIngredient, parse_line, to_grams
-from knowledge.search import FoodQuery, search_foods
-from knowledge.text import exercise_search_text, food_search_text, recipe_search_text
+from knowledge.search import FoodQuery, correct_spelling, search_foods
+from knowledge.text import exercise_search_text, food_search_text, normalise_query, recipe_search_text
 from knowledge.vectors import VectorCache, save_cache
 from store.models.knowledge import MealSlot
 from store.vocabulary import Allergen, Diet
@@ -449,10 +449,13 @@ def prepare_recipes(
         if food_id is not None and name in names:
             matches[name] = (food_id, confidence)
     to_search = [n for n in names if n not in matches]
-    vectors, _, _ = cache.embed(embedder, to_search)
+    # Contributors misspell ("mayonaise", "cinamon"): correct against the foods vocabulary first.
+    corrected = [correct_spelling(session, "foods", normalise_query(n)) for n in to_search]
+    vectors, _, _ = cache.embed(embedder, corrected)
     source_by_id = {v: k for k, v in ids_by_source.items()}
     for i, name in enumerate(to_search):
-        hits = search_foods(session, embedder, FoodQuery(name, limit=1, mode="ingredient"), vector=vectors[i])
+        query = FoodQuery(corrected[i], limit=1, mode="ingredient")
+        hits = search_foods(session, embedder, query, vector=vectors[i])
         if hits:
             top = hits[0]
             matches[name] = (int(top.row["id"]), match_confidence(top.cosine, top.coverage, top.head_match))

@@ -212,7 +212,7 @@ _PREP_WORDS = re.compile(
     r"|beaten|lightly|packed|heaping|level|about|approximately|approx|roughly|cut|into|pieces|to taste"
     r"|optional|of|plus|more|extra|for|serving|garnish|trimmed|rinsed|drained|cold|warm|hot|boiling"
     r"|good|quality|whole|some|few|bit|teensy|such|as|any|kind|your|favorite|favourite|choice|desired"
-    r"|handful|bunch|pinch|dash|cans?|jars?|cloves?|sprigs?|slices?|stalks?|heads?|sticks?|leaves)\b",
+    r"|handful|bunch|pinch|dash|cans?|jars?|sprigs?|slices?|pieces?)\b",
     re.IGNORECASE,
 )
 NEGLIGIBLE = re.compile(
@@ -222,6 +222,11 @@ NEGLIGIBLE = re.compile(
     r"|onion powder|seasoning|spices?|herbs?|zest|lemon zest|orange zest|zest lemon|zest orange)\b",
     re.IGNORECASE,
 )
+
+
+_MEASURE_WORDS = frozenset(
+    w for w, unit in _UNIT_ALIASES.items() if unit not in COUNT_UNITS and unit not in ("stalk",)
+) | {"fl"}
 
 
 @dataclass(frozen=True)
@@ -257,13 +262,15 @@ def clean_name(text: str) -> str:
     text = text.split(",")[0] if "," in text else text
     text = _PREP_WORDS.sub(" ", text)
     text = re.sub(r"[^a-zA-Z' -]", " ", text)
-    words = [w for w in text.lower().split() if w not in _UNIT_ALIASES and w != "fl"]
+    # Measures are dropped; count words stay (they name things: "bay leaves", "ground cloves").
+    words = [w for w in text.lower().split() if w not in _MEASURE_WORDS]
     text = " ".join(words)
     parts = [p.strip() for p in re.split(r"\bor\b|/|\band/or\b", text) if p.strip()]
     if len(parts) > 1:
         text = parts[0] if len(parts[0].split()) > 1 else parts[-1]
     elif parts:
         text = parts[0]
+    text = re.sub(r"\bgarlic cloves?\b", "garlic", text)
     return text.strip(" -'")
 
 
