@@ -1,9 +1,9 @@
 """`knowledge sync` as a scheduled job (the CLI runs the same `knowledge.sources.sync.run_sync`).
 
-The job is a procrastinate periodic task on its own queue. `tools/jobs.py` builds the app per process
-(`create_job_app(database)`); `register_knowledge_sync(app, database, settings)` adds this task to such an
-app, with the cron from settings. A queueing lock keeps at most one sync waiting, so a slow sync never
-piles up behind itself."""
+The job is a procrastinate periodic task on its own queue, with the cron from settings. A worker's app
+(`tools.jobs.create_job_app(database, settings=...)`) registers it through `register_knowledge_sync` and
+listens on `SYNC_QUEUE`. A queueing lock keeps at most one sync waiting, so a slow sync never piles up
+behind itself."""
 
 from __future__ import annotations
 

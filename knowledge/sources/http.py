@@ -27,7 +27,7 @@ _log = structlog.get_logger(__name__)
 
 # 408/425 are "try again" by definition; 429 is rate limiting; these 5xx are the transient ones.
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
-USER_AGENT = "NexFitra/0.1 (+https://github.com/nexfitra)"
+USER_AGENT = "NexFitra/0.1"
 
 
 @dataclass(frozen=True)
