@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml  # type: ignore[import-untyped]  # types-PyYAML is not in the lock
+import yaml
 from pydantic import AliasChoices
 from pydantic.fields import FieldInfo
 
