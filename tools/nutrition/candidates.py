@@ -236,9 +236,15 @@ class Restrictions(BaseModel):
         return frozenset(flags)
 
 
+# A one-word term at least this long also matches inside a word: "chicken" in "McCHICKEN", "liver" in
+# "liverwurst". Shorter ones match whole words only, or "pea" would take peaches and peanuts, "egg" eggplant.
+INSIDE_WORD_MIN_CHARS: Final = 5
+
+
 def _term_regex(term: str) -> str | None:
-    """Whole words of a user's food term, singular or plural ("cherries" ↔ "cherry", "olives" ↔ "olive",
-    "tomatoes" ↔ "tomato"). Compounds do not match ("liver" is not "liverwurst", "pea" is not "peach")."""
+    """A user's food term, singular or plural ("cherries" ↔ "cherry", "olives" ↔ "olive", "tomatoes" ↔
+    "tomato"); whole words, except that a long single word also matches inside a word (a dislike errs
+    towards leaving a food out)."""
     words = re.findall(r"[a-z0-9]+", term.lower())
     if not words:
         return None
@@ -256,7 +262,11 @@ def _term_regex(term: str) -> str | None:
         if form.endswith("y"):
             endings.add(re.escape(form[:-1]) + "ies")
     stems = [re.escape(w) for w in words[:-1]]
-    return r"\W+".join([*stems, "(?:" + "|".join(sorted(endings)) + ")"])
+    alternation = "(?:" + "|".join(sorted(endings)) + ")"
+    singular = last[:-1] if last.endswith("s") else last
+    if not stems and len(singular) >= INSIDE_WORD_MIN_CHARS:
+        return r"\w*" + alternation + r"\w*"
+    return r"\W+".join([*stems, alternation])
 
 
 class TermMatcher:

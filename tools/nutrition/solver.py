@@ -83,6 +83,10 @@ W_MEAL_SHARE: Final = 2.0  # per 100 % deviation of a meal's kcal from its share
 W_SLACK: Final = 1000.0  # per 100 % of a limit's target missed (soft model only)
 W_SLACK_MEAL: Final = 10.0
 MIN_UNIT_COST: Final = 0.02
+# The order in which limits are tried as the binding one: what the targets ask for first.
+BINDING_ORDER: Final = ("protein_g", "fat_g", "carbs_g", "net_carbs_g", "kcal", "fiber_g", "sodium_mg")
+# In the nearest plan, missing the binding limit costs this fraction of missing another one.
+BINDING_SLACK_FACTOR: Final = 0.05
 MAX_DIVES: Final = 30
 AMOUNT_EPS: Final = 1e-6
 
@@ -90,6 +94,14 @@ MIP_REL_GAP: Final = 0.01
 MIP_MAX_NODES: Final = 200
 TIME_LIMIT_S: Final = 1.0
 
+# kcal per unit of each energy nutrient (Atwater 4/9/4).
+ENERGY_PER_UNIT: Final[dict[str, float]] = {
+    "kcal": 1.0,
+    "protein_g": 4.0,
+    "fat_g": 9.0,
+    "carbs_g": 4.0,
+    "net_carbs_g": 4.0,
+}
 LIMIT_LABELS: Final[dict[str, str]] = {
     "kcal": "energy (kcal)",
     "protein_g": "protein (g)",
@@ -444,8 +456,11 @@ def _relaxation(
     band_fraction: float,
     meal_band: float,
     soft: bool,
+    free_limits: frozenset[str] = frozenset(),
+    slack_weights: dict[str, float] | None = None,
 ) -> np.ndarray[Any, np.dtype[np.float64]] | None:
-    """The LP: continuous portion units per option; None when infeasible (never in the soft model)."""
+    """The LP, dived to the templates: continuous portion units per option; None when infeasible (never in
+    the soft model). `free_limits` are left out; `slack_weights` scale the soft model's penalties."""
     model = _Model()
     inf = math.inf
     cols = []
@@ -459,9 +474,12 @@ def _relaxation(
             cols.append(model.col(_unit_cost(c, state, seed, day_index), 0.0, float(option.max_units)))
     targets = problem.targets
     for limit in targets.limits(band_fraction=band_fraction):
+        if limit.nutrient in free_limits:
+            continue
         coefs = [(cols[k], o.candidate.per_unit.value(limit.nutrient)) for k, o in enumerate(options)]
         if soft:
-            weight = W_SLACK / max(limit.target, 1.0)
+            weight = W_SLACK * slack_scale(limit.nutrient, limit.target, targets.kcal)
+            weight *= (slack_weights or {}).get(limit.nutrient, 1.0)
             if limit.low is not None:
                 coefs.append((model.col(weight, 0.0, inf), 1.0))
             if limit.high is not None:
@@ -727,7 +745,14 @@ def _helpers(
     return extra
 
 
-def _portions(problem: DayProblem, picks: list[_Pick], *, box: int | None, soft: bool) -> list[int] | None:
+def _portions(
+    problem: DayProblem,
+    picks: list[_Pick],
+    *,
+    box: int | None,
+    soft: bool,
+    slack_weights: dict[str, float] | None = None,
+) -> list[int] | None:
     """Whole units for the picks meeting every limit (and the meal band), or None. `box` keeps each
     portion within ±box units of its LP amount (None: the item's full range). Helpers may stay at 0."""
     model = _Model()
@@ -749,7 +774,8 @@ def _portions(problem: DayProblem, picks: list[_Pick], *, box: int | None, soft:
     for limit in problem.targets.limits(margin=TOLERANCE_MARGIN):
         coefs = [(cols[k], p.candidate.per_unit.value(limit.nutrient)) for k, p in enumerate(picks)]
         if soft:
-            weight = W_SLACK / max(limit.target, 1.0)
+            weight = W_SLACK * slack_scale(limit.nutrient, limit.target, problem.targets.kcal)
+            weight *= (slack_weights or {}).get(limit.nutrient, 1.0)
             if limit.low is not None:
                 coefs.append((model.col(weight, 0.0, inf), 1.0))
             if limit.high is not None:
@@ -807,21 +833,68 @@ def solve_day(
                 helpers = "+helpers" if with_helpers else ""
                 route = f"lp{band_fraction:g}-{meal_band:g}/box{box or 'full'}{helpers}"
                 return _result(problem, trial, units, started, route)
-    # No exact plan: the nearest one, with its slack.
+    # No exact plan: find the limit that binds (the first, in priority order, whose removal alone makes
+    # the relaxation feasible), then the nearest plan that keeps every other limit and misses that one.
+    binding = None
+    weights: dict[str, float] = {}
     if not last_picks:
+        binding = _binding_limit(problem, options, state, seed, day_index)
+        if binding is not None:
+            weights = {binding: BINDING_SLACK_FACTOR}
         amounts = _relaxation(
-            problem, options, state, seed, day_index, band_fraction=1.0, meal_band=MEAL_BAND, soft=True
+            problem,
+            options,
+            state,
+            seed,
+            day_index,
+            band_fraction=1.0,
+            meal_band=MEAL_BAND,
+            soft=True,
+            slack_weights=weights,
         )
         last_picks = _picks(options, amounts) if amounts is not None else []
     trial = last_picks + _helpers(problem, last_picks, pools, state, seed)
-    units = _portions(problem, trial, box=None, soft=True)
+    units = _portions(problem, trial, box=None, soft=True, slack_weights=weights)
     if units is None:  # the soft model always has a solution; this guards against solver failure
         units = [p.fixed_units or p.candidate.min_units if not p.helper else 0 for p in trial]
-    return _result(problem, trial, units, started, "soft")
+    return _result(problem, trial, units, started, "soft", binding=binding)
+
+
+def _binding_limit(
+    problem: DayProblem, options: list[_Option], state: WeekState, seed: int, day_index: int
+) -> str | None:
+    """The limit that binds: the first (in `BINDING_ORDER`) whose release makes the relaxation feasible. A
+    macro is released with the kcal band, which the other macros would otherwise pin it to: vegan with
+    300 g protein in 1,400 kcal fits once protein (and the kcal it implies) is let go, so protein binds."""
+    present = {limit.nutrient for limit in problem.targets.limits()}
+    for nutrient in BINDING_ORDER:
+        if nutrient not in present:
+            continue
+        released = frozenset({nutrient, "kcal"}) if nutrient in ENERGY_PER_UNIT else frozenset({nutrient})
+        amounts = _relaxation(
+            problem,
+            options,
+            state,
+            seed,
+            day_index,
+            band_fraction=1.0,
+            meal_band=MEAL_BAND,
+            soft=False,
+            free_limits=released,
+        )
+        if amounts is not None:
+            return nutrient
+    return None
 
 
 def _result(
-    problem: DayProblem, picks: list[_Pick], units: list[int], started: float, route: str
+    problem: DayProblem,
+    picks: list[_Pick],
+    units: list[int],
+    started: float,
+    route: str,
+    *,
+    binding: str | None = None,
 ) -> DayResult:
     meals: list[list[ChosenItem]] = [[] for _ in problem.meals]
     for pick, n in zip(picks, units, strict=True):
@@ -833,7 +906,9 @@ def _result(
         MealResult(spec=spec, items=tuple(sorted(items, key=_plate_order)))
         for spec, items in zip(problem.meals, meals, strict=True)
     )
-    return report(results, problem.targets, solve_s=time.perf_counter() - started, route=route)
+    return report(
+        results, problem.targets, solve_s=time.perf_counter() - started, route=route, binding=binding
+    )
 
 
 _PLATE_ORDER: Final = [
@@ -853,6 +928,16 @@ _PLATE_ORDER: Final = [
 def _plate_order(item: ChosenItem) -> tuple[int, str]:
     group = item.candidate.group
     return (_PLATE_ORDER.index(group) if group in _PLATE_ORDER else len(_PLATE_ORDER)), item.candidate.name
+
+
+def slack_scale(nutrient: str, target: float, kcal: float) -> float:
+    """How much one unit of slack on a limit weighs, so that misses compare across nutrients: energy
+    nutrients by their energy (a gram of protein missed is 4 kcal of the day's budget), fibre and sodium
+    by their share of the target. Vegan with 300 g protein in 1,400 kcal: protein binds, not carbs."""
+    per_unit = ENERGY_PER_UNIT.get(nutrient)
+    if per_unit is not None:
+        return per_unit / max(kcal, 1.0)
+    return 1.0 / max(target, 1.0)
 
 
 def check_limits(total: Nutrition, targets: DayTargets) -> list[LimitReport]:
@@ -880,15 +965,27 @@ def check_limits(total: Nutrition, targets: DayTargets) -> list[LimitReport]:
 
 
 def report(
-    meals: tuple[MealResult, ...], targets: DayTargets, *, solve_s: float = 0.0, route: str = ""
+    meals: tuple[MealResult, ...],
+    targets: DayTargets,
+    *,
+    solve_s: float = 0.0,
+    route: str = "",
+    binding: str | None = None,
 ) -> DayResult:
-    """A day's result from its meals: the limits re-checked on the recomputed totals."""
+    """A day's result from its meals: the limits re-checked on the recomputed totals. The binding limit
+    is `binding` when the solver found it and it is missed, else the limit missed most (by energy or by
+    share of its target)."""
     total = Nutrition.total(meal.nutrition for meal in meals)
     reports = check_limits(total, targets)
     missed = [r for r in reports if r.slack > 1e-6]
     if not missed:
         return DayResult(meals=meals, feasible=True, limits=tuple(reports), solve_s=solve_s, route=route)
-    worst = max(missed, key=lambda r: r.slack / max(r.target, 1.0))
+    named = [r for r in missed if r.nutrient == binding]
+    worst = (
+        named[0]
+        if named
+        else max(missed, key=lambda r: r.slack * slack_scale(r.nutrient, r.target, targets.kcal))
+    )
     need_more = worst.low is not None and worst.value < worst.low
     bound = worst.low if need_more else worst.high
     message = (
