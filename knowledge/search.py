@@ -28,6 +28,8 @@ from store.vocabulary import Allergen, Diet, Equipment, Experience
 CANDIDATES = 40
 RRF_K = 10.0
 RRF_WEIGHT = 0.6
+# OR-ed full text runs only when fewer rows than this contain every query word.
+FTS_GATE = 5
 TRIGRAM_THRESHOLD = 0.4
 HEAD_MATCH_BONUS = 0.9
 COVERAGE_WEIGHT = 0.8
@@ -160,7 +162,7 @@ def _hybrid(
             SELECT id, row_number() OVER (ORDER BY rank DESC, id) AS r FROM (
                 SELECT t.id, ts_rank_cd(t.search_tsv, q, 2) AS rank
                 FROM {spec.table} t, websearch_to_tsquery('english', :tsq) q
-                WHERE (SELECT count(*) FROM alls) < :k AND t.search_tsv @@ q{filters}
+                WHERE (SELECT count(*) FROM alls) < :fts_gate AND t.search_tsv @@ q{filters}
                 ORDER BY rank DESC, length(t.{spec.name_column}) LIMIT :k) f),
         trg AS (
             SELECT id, sim, row_number() OVER (ORDER BY sim DESC, id) AS r FROM (
@@ -184,6 +186,7 @@ def _hybrid(
             "tsq": " or ".join(terms),
             "q": query,
             "use_trigram": use_trigram,
+            "fts_gate": FTS_GATE,
         },
     ).mappings()
     out = []
