@@ -610,8 +610,8 @@ def _template_conflicts(
 ) -> list[list[Move]]:
     """Template conflicts in the LP's choice, at most one per meal (independent, so they can be repaired
     together), each with its repairs, best first. A repair is a list of bound changes: ("drop", k) bars
-    option k, ("lift", k) raises it to its minimum portion. Conflicts across meals (a food twice a day) and
-    portions under their minimum come only once the meals are clean."""
+    option k, ("lift", k) raises it to its minimum portion. A food in two meals comes first, alone; portions
+    under their minimum come once the meals are clean."""
     support = [
         k for k in range(len(options)) if amounts[k] > AMOUNT_EPS or options[k].fixed_units is not None
     ]
@@ -637,6 +637,17 @@ def _template_conflicts(
         moves = [[(j, "drop") for j in rivals if j != keep and free(j)] for keep in keepers]
         return [move for move in moves if move]
 
+    # A food in two meals first: committing a meal's core before that could bar the meal's other cores
+    # and leave the shared food nowhere to go.
+    uses: dict[str, list[int]] = {}
+    for k in support:
+        if options[k].candidate.group is not FoodGroup.FAT:
+            uses.setdefault(options[k].candidate.key, []).append(k)
+    for ks in uses.values():
+        if len(ks) > 1:
+            ks = sorted(ks, key=weight, reverse=True)
+            moves = [[(j, "drop") for j in ks if j != keep and free(j)] for keep in ks[:2]]
+            return [[move for move in moves if move]]
     conflicts: list[list[Move]] = []
     for m in sorted(by_meal):
         slot = problem.meals[m].slot
@@ -676,15 +687,6 @@ def _template_conflicts(
             conflicts.append(found)
     if conflicts:
         return conflicts
-    uses: dict[str, list[int]] = {}
-    for k in support:
-        if options[k].candidate.group is not FoodGroup.FAT:
-            uses.setdefault(options[k].candidate.key, []).append(k)
-    for ks in uses.values():
-        if len(ks) > 1:
-            ks = sorted(ks, key=weight, reverse=True)
-            moves = [[(j, "drop") for j in ks if j != keep and free(j)] for keep in ks[:2]]
-            return [[move for move in moves if move]]
     for k in sorted(support, key=weight):
         minimum = options[k].candidate.min_units
         if free(k) and amounts[k] < minimum - 1e-6:
