@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from api import health
 from api.errors import install_error_handlers
 from api.observability import Metrics, RequestObserver, configure_logging
+from store.crypto import FieldCipher
 from store.db import Database, open_database
 from store.settings import Settings
 from tools import jobs
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     metrics = Metrics()
     app.state.settings = settings
+    app.state.cipher = FieldCipher(*settings.field_keys)
     app.state.metrics = metrics
     install_error_handlers(app)
     app.add_middleware(RequestObserver, metrics=metrics)

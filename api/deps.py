@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from store.crypto import FieldCipher
 from store.db import Database
 from store.models import User
 from store.settings import Settings
@@ -21,23 +24,51 @@ from tools.tokens import decode_access_token
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency on the threadpool,
+# and each such hop costs more than the work itself (measured with bench/rest.py).
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def get_db(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
-    """One session per request: commits when the route returns, rolls back when it raises."""
-    with database.session() as session:
+async def get_cipher(request: Request) -> FieldCipher:
+    cipher: FieldCipher = request.app.state.cipher
+    return cipher
+
+
+async def get_db(database: Annotated[Database, Depends(get_database)]) -> AsyncIterator[Session]:
+    """One session per request: commits when the route returns, rolls back when it raises.
+
+    Opening a session does no I/O (it connects on first use), so only the end, which talks to the
+    database, goes to the threadpool: one hop instead of two."""
+    session = database.sessions()
+    try:
         yield session
+    except BaseException:
+        await run_in_threadpool(_finish, session, commit=False)
+        raise
+    await run_in_threadpool(_finish, session, commit=True)
+
+
+def _finish(session: Session, *, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+CipherDep = Annotated[FieldCipher, Depends(get_cipher)]
 # scope="function": the session commits when the route returns, before the response starts. With the
 # default ("request") scope a client could hold a 201 whose row is not committed yet, or never will be.
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
@@ -59,11 +90,13 @@ def get_current_user(
     if not token:
         raise Unauthorized("missing bearer token")
     claims = decode_access_token(token, settings.jwt_secret)
-    user = db.get(User, claims.sub)
+    user = db.execute(
+        select(User.role, User.email, User.display_name).where(User.id == claims.sub, User.is_active)
+    ).one_or_none()
     # A disabled account loses access at once, not when its token expires.
-    if user is None or not user.is_active:
+    if user is None:
         raise Unauthorized("account not found or disabled")
-    return Caller(id=user.id, role=user.role, email=user.email, display_name=user.display_name)
+    return Caller(id=claims.sub, role=user.role, email=user.email, display_name=user.display_name)
 
 
 CurrentUser = Annotated[Caller, Depends(get_current_user)]

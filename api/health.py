@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from api.deps import get_database
 from api.errors import problem
 from store import migrate
+from store.db import Database
 
 router = APIRouter(tags=["service"])
 
@@ -21,9 +24,8 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", response_model=None)
-def readyz(request: Request) -> dict[str, str] | Response:
+def readyz(database: Annotated[Database, Depends(get_database)]) -> dict[str, str] | Response:
     """Ready for traffic: the database answers and its schema is at the migrations' head."""
-    database = get_database(request)
     try:
         with database.engine.connect() as conn:
             conn.execute(text("SELECT 1"))

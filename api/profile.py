@@ -8,8 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
-from api.deps import CurrentUser, DbSession, SettingsDep
-from store.crypto import FieldCipher
+from api.deps import CipherDep, CurrentUser, DbSession
 from tools import jobs
 from tools.access import readable_subject, writable_subject
 from tools.profile import (
@@ -37,11 +36,6 @@ _WRITE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_cipher(settings: SettingsDep) -> FieldCipher:
-    active, keys = settings.field_keys
-    return FieldCipher(active, keys)
-
-
 def get_outbox_db(db: DbSession, request: Request) -> Session:
     """The request's session, with the jobs of the outbox events it records deferred after its commit
     (`tools.jobs.defer_after_commit`)."""
@@ -49,7 +43,7 @@ def get_outbox_db(db: DbSession, request: Request) -> Session:
     return db
 
 
-Cipher = Annotated[FieldCipher, Depends(get_cipher)]
+Cipher = CipherDep
 OutboxDb = Annotated[Session, Depends(get_outbox_db)]
 HistoryLimit = Annotated[int, Query(ge=1, le=200)]
 HistoryCursor = Annotated[int | None, Query(description="`next_cursor` of the previous page")]
