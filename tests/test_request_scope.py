@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import func, select
+from starlette.types import Message
 
 from api.deps import DbSession
 from store.db import Database
@@ -28,10 +28,10 @@ def test_route_writes_are_committed_before_the_response_starts(
     app.add_api_route("/probe-scope", write_event, methods=["POST"])
     seen_at_response_start: list[int] = []
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> Message:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         if message["type"] == "http.response.start":
             # Another connection, at the moment the response starts: the row must be there already.
             seen_at_response_start.append(_count_events(clean_database, "probe.scope"))
