@@ -11,11 +11,17 @@ from pydantic import BaseModel, ValidationError
 from api.deps import CurrentUser, DbSession, SettingsDep
 from knowledge.embeddings import Embedder
 from knowledge.runtime import embedder_for
+from store.vocabulary import Allergen, Diet, Equipment, Experience
 from tools import exercises, foods, recipes
 
 router = APIRouter(tags=["knowledge"])
 M = TypeVar("M", bound=BaseModel)
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such row"}}
+ALLERGENS_HELP = (
+    "Allergens to exclude, repeated or comma-separated: "
+    + ", ".join(a.value for a in Allergen)
+    + ". Rows are flagged when they contain or may contain one."
+)
 
 
 def get_embedder(settings: SettingsDep) -> Embedder:
@@ -50,8 +56,8 @@ def search_foods(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     category: Annotated[str | None, Query(max_length=120)] = None,
     data_type: Annotated[str | None, Query(max_length=32)] = None,
-    diet: Annotated[str | None, Query()] = None,
-    exclude_allergens: Annotated[list[str] | None, Query()] = None,
+    diet: Annotated[Diet | None, Query()] = None,
+    exclude_allergens: Annotated[list[str] | None, Query(description=ALLERGENS_HELP)] = None,
 ) -> foods.FoodSearchResult:
     """Per-100 g macros with each item. Allergen flags mean "contains or may contain"."""
     params = _validated(
@@ -80,8 +86,8 @@ def search_recipes(
     embedder: EmbedderDep,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
-    diet: Annotated[str | None, Query()] = None,
-    exclude_allergens: Annotated[list[str] | None, Query()] = None,
+    diet: Annotated[Diet | None, Query()] = None,
+    exclude_allergens: Annotated[list[str] | None, Query(description=ALLERGENS_HELP)] = None,
     max_minutes: Annotated[int | None, Query(ge=1, le=24 * 60)] = None,
     planner_ready: Annotated[bool | None, Query()] = None,
 ) -> recipes.RecipeSearchResult:
@@ -111,10 +117,10 @@ def search_exercises(
     embedder: EmbedderDep,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
-    muscle: Annotated[str | None, Query()] = None,
-    equipment: Annotated[str | None, Query()] = None,
-    level: Annotated[str | None, Query()] = None,
-    category: Annotated[str | None, Query()] = None,
+    muscle: Annotated[exercises.Muscle | None, Query()] = None,
+    equipment: Annotated[Equipment | None, Query()] = None,
+    level: Annotated[Experience | None, Query()] = None,
+    category: Annotated[exercises.ExerciseCategory | None, Query()] = None,
 ) -> exercises.ExerciseSearchResult:
     params = _validated(
         exercises.ExerciseSearchInput,
