@@ -37,7 +37,7 @@ from knowledge.datasets import (
 from knowledge.embeddings import Embedder, Vectors
 from knowledge.flags import Flags, food_flags, merge_all, text_flags
 from knowledge.ingredients import NEGLIGIBLE, ParsedIngredient, parse_line, to_grams
-from knowledge.search import FoodQuery, correct_spelling, search_foods
+from knowledge.search import FoodQuery, correct_spelling, query_terms, search_foods
 from knowledge.text import exercise_search_text, food_search_text, normalise_query, recipe_search_text
 from knowledge.vectors import VectorCache, save_cache
 from store.models.knowledge import MealSlot
@@ -46,6 +46,8 @@ from store.vocabulary import Allergen, Diet
 Progress = Callable[[str, int, int], None]
 # A recipe ingredient needs this match confidence (0–1) to count as known.
 MATCH_CONFIDENCE_MIN = 0.55
+# Confidence kept when the ingredient's head noun (its last word) is absent from the food's names.
+HEAD_MISSING_FACTOR = 0.8
 RECIPE_SOURCE = "public_domain_recipes"
 EXERCISE_SOURCE = "free_exercise_db"
 
@@ -458,7 +460,20 @@ def prepare_recipes(
         hits = search_foods(session, embedder, query, vector=vectors[i])
         if hits:
             top = hits[0]
-            matches[name] = (int(top.row["id"]), match_confidence(top.cosine, top.coverage, top.head_match))
+            # Words may match the food's other names ("white sugar" → "Sugars, granulated").
+            alias_words = set(query_terms(str(top.row["search_text"])))
+            terms = set(query_terms(corrected[i]))
+            alias_coverage = len(terms & alias_words) / len(terms) if terms else 0.0
+            coverage = max(top.coverage, alias_coverage)
+            confidence = match_confidence(top.cosine, coverage, top.head_match)
+            # English puts the head noun last: "chicken stock" is stock. A food without it (ground chicken)
+            # is a doubtful match, whatever else agrees.
+            words = query_terms(corrected[i])
+            if words and words[-1] not in alias_words:
+                confidence = round(confidence * HEAD_MISSING_FACTOR, 3)
+            if top.row["is_dish"]:  # a restaurant dish is rarely what an ingredient line means
+                confidence = round(confidence * HEAD_MISSING_FACTOR, 3)
+            matches[name] = (int(top.row["id"]), confidence)
         if i % 100 == 0:
             progress("matching ingredients", i, len(to_search))
     progress("matching ingredients", len(to_search), len(to_search))
@@ -532,15 +547,16 @@ def _prepare_recipe(
         known = row.food_id is not None and (row.confidence or 0) >= MATCH_CONFIDENCE_MIN
         grams = to_grams(parsed, portions.get(row.food_id, []) if known and row.food_id else [])
         row.grams, row.grams_method = grams.grams, grams.method
+        # Seasonings in small amounts (salt, a bay leaf) neither need a weight nor block the planner.
         negligible = parsed.to_taste or bool(NEGLIGIBLE.match(parsed.name))
         if parsed.is_optional:
             continue
         if not known and not (negligible and parsed.quantity is None):
             issues.append(f"unmatched: {parsed.raw}")
             unsure = True
-        elif row.grams is None:
+        elif row.grams is None and not negligible:
             issues.append(f"no weight: {parsed.raw}")
-        elif not grams.certain:
+        elif not grams.certain and not negligible:
             issues.append(f"weight estimated: {parsed.raw}")
     flags = merge_all(parts)
     if unsure:

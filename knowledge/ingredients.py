@@ -199,7 +199,11 @@ _LEADING = re.compile(
     re.IGNORECASE,
 )
 _UNIT_WORD = re.compile(r"^(?P<u>fl\.?\s*oz\.?|[a-z]+)\.?(?:\s+of\b)?\s*", re.IGNORECASE)
-_TRAILING_QTY = re.compile(rf"[:,]\s*(?P<q>(?:{_NUM})(?:\s*[a-z.]+)?)\s*(?:\|.*)?$", re.IGNORECASE)
+_TRAILING_QTY = re.compile(
+    rf"(?:[:,]\s*(?P<q>(?:{_NUM})(?:\s*[a-z.]+)?)|\s(?P<qu>(?:{_NUM})\s*(?:tbsp|tsp|cups?|g|kg|ml|oz|lbs?)\.?))"
+    r"\s*(?:\|.*)?$",
+    re.IGNORECASE,
+)
 _PARENS = re.compile(r"\([^)]*\)")
 _OPTIONAL = re.compile(r"\boptional\b|\bif (?:desired|you like|available)\b", re.IGNORECASE)
 _TO_TASTE = re.compile(
@@ -313,7 +317,8 @@ def parse_line(raw: str) -> ParsedIngredient:
     elif quantity is None:
         trailing = _TRAILING_QTY.search(line)
         if trailing:
-            sub = parse_line(trailing.group("q") + " " + line[: trailing.start()])
+            amount = trailing.group("q") or trailing.group("qu")
+            sub = parse_line(amount + " " + line[: trailing.start()])
             return ParsedIngredient(raw, sub.name, sub.quantity, sub.unit, optional, False)
     name = clean_name(name_part)
     to_taste = bool(_TO_TASTE.search(line)) or (quantity is None and bool(NEGLIGIBLE.match(name)))

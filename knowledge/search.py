@@ -94,6 +94,7 @@ _FOODS = _Spec(
     columns=(
         "t.id, t.description AS name, t.category, t.data_type, t.food_group, t.allergens, t.diets,"
         " t.contains_pork, t.contains_alcohol, t.prep_state, t.is_dish, t.search_boost, t.source,"
+        " t.search_text,"
         " n.kcal, n.protein_g, n.fat_g, n.carbs_g, n.fiber_g, n.sugars_g, n.sodium_mg"
     ),
     joins="LEFT JOIN food_nutrients n ON n.food_id = t.id",

@@ -87,3 +87,15 @@ def test_volume_without_portions_is_an_uncertain_estimate() -> None:
 )
 def test_parse_minutes(text: str | None, minutes: int | None) -> None:
     assert parse_minutes(text) == minutes
+
+
+@pytest.mark.parametrize(
+    ("line", "quantity", "unit", "name"),
+    [
+        ("Active dry yeast 1 tbsp", 1.0, "tbsp", "active dry yeast"),
+        ("Chilli Powder 1 tbsp", 1.0, "tbsp", "chilli powder"),
+    ],
+)
+def test_trailing_amount_without_punctuation(line: str, quantity: float, unit: str, name: str) -> None:
+    parsed = parse_line(line)
+    assert (parsed.quantity, parsed.unit, parsed.name) == (quantity, unit, name)
