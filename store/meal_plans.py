@@ -7,11 +7,11 @@ version's rows are never updated: an edit writes the next version's rows (copied
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from store.models import MealPlanDay, MealPlanItem, MealPlanMeal
@@ -74,60 +74,92 @@ class DayRow:
     id: int | None = None
 
 
-def write_days(session: Session, version_id: int, days: Sequence[DayRow]) -> None:
-    """Insert the detail rows of one version (three batched inserts: days, meals, items)."""
-    day_rows = [
-        MealPlanDay(
-            plan_version_id=version_id,
-            day_date=day.day_date,
-            targets=day.targets,
-            feasible=day.feasible,
-            binding=day.binding,
-            message=day.message,
-            **day.totals.as_dict(),
+def write_days(session: Session, version_id: int, days: Sequence[DayRow]) -> list[DayRow]:
+    """Insert the detail rows of one version (three batched INSERT … RETURNING: days, meals, items) and
+    return the days as stored, ids included."""
+    if not days:
+        return []
+    day_ids = list(
+        session.scalars(
+            insert(MealPlanDay).returning(MealPlanDay.id, sort_by_parameter_order=True),
+            [
+                {
+                    "plan_version_id": version_id,
+                    "day_date": day.day_date,
+                    "targets": day.targets,
+                    "feasible": day.feasible,
+                    "binding": day.binding,
+                    "message": day.message,
+                    **day.totals.as_dict(),
+                }
+                for day in days
+            ],
         )
-        for day in days
-    ]
-    session.add_all(day_rows)
-    session.flush()
-    meal_rows: list[tuple[MealPlanMeal, MealRow]] = []
-    for day_row, day in zip(day_rows, days, strict=True):
-        for meal in day.meals:
-            row = MealPlanMeal(
-                day_id=day_row.id,
-                position=meal.position,
-                name=meal.name,
-                slot=meal.slot,
-                share=meal.share,
-                locked=meal.locked,
-                **meal.totals.as_dict(),
-            )
-            meal_rows.append((row, meal))
-    session.add_all([row for row, _ in meal_rows])
-    session.flush()
-    session.add_all(
-        [
-            MealPlanItem(
-                meal_id=row.id,
-                position=item.position,
-                food_id=item.food_id,
-                recipe_id=item.recipe_id,
-                candidate_key=item.candidate_key,
-                name=item.name,
-                food_group=item.food_group,
-                category=item.category,
-                units=item.units,
-                grams=item.grams,
-                servings=item.servings,
-                household=item.household,
-                locked=item.locked,
-                **item.totals.as_dict(),
-            )
-            for row, meal in meal_rows
-            for item in meal.items
-        ]
     )
-    session.flush()
+    meals = [(day_id, meal) for day_id, day in zip(day_ids, days, strict=True) for meal in day.meals]
+    meal_ids = (
+        list(
+            session.scalars(
+                insert(MealPlanMeal).returning(MealPlanMeal.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "day_id": day_id,
+                        "position": meal.position,
+                        "name": meal.name,
+                        "slot": meal.slot,
+                        "share": meal.share,
+                        "locked": meal.locked,
+                        **meal.totals.as_dict(),
+                    }
+                    for day_id, meal in meals
+                ],
+            )
+        )
+        if meals
+        else []
+    )
+    items = [
+        (meal_id, item) for meal_id, (_, meal) in zip(meal_ids, meals, strict=True) for item in meal.items
+    ]
+    item_ids = (
+        list(
+            session.scalars(
+                insert(MealPlanItem).returning(MealPlanItem.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "meal_id": meal_id,
+                        "position": item.position,
+                        "food_id": item.food_id,
+                        "recipe_id": item.recipe_id,
+                        "candidate_key": item.candidate_key,
+                        "name": item.name,
+                        "food_group": item.food_group,
+                        "category": item.category,
+                        "units": item.units,
+                        "grams": item.grams,
+                        "servings": item.servings,
+                        "household": item.household,
+                        "locked": item.locked,
+                        **item.totals.as_dict(),
+                    }
+                    for meal_id, item in items
+                ],
+            )
+        )
+        if items
+        else []
+    )
+    ids = iter(item_ids)
+    meal_iter = iter(meal_ids)
+    stored: list[DayRow] = []
+    for day_id, day in zip(day_ids, days, strict=True):
+        stored_meals = []
+        for meal in day.meals:
+            meal_id = next(meal_iter)
+            stored_items = tuple(replace(item, id=next(ids)) for item in meal.items)
+            stored_meals.append(replace(meal, id=meal_id, items=stored_items))
+        stored.append(replace(day, id=day_id, meals=tuple(stored_meals)))
+    return stored
 
 
 def _totals(row: Any) -> Totals:

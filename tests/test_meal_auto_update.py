@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from store.db import Database
 from store.models import OutboxEvent
@@ -22,7 +22,8 @@ from tests.test_meal_plans_api import _meal_app as _meal_app  # the shared catal
 from tools import events, jobs
 from tools.events import PROFILE_CHANGED, EventHandlers, Outcome, process_event
 from tools.nutrition.auto_update import NOTIFICATION_KIND, profile_changed_handler
-from tools.nutrition.candidates import CatalogueCache
+from tools.nutrition.candidates import CatalogueCache, PlanSlot
+from tools.nutrition.planner import build_context
 
 Plan = dict[str, Any]
 CATALOGUES = CatalogueCache()
@@ -113,23 +114,38 @@ def test_a_small_change_keeps_the_plan(
 def test_a_new_allergy_is_taken_out_of_every_future_day_even_a_locked_item(
     client: TestClient, owned: tuple[User, Plan], database: Database
 ) -> None:
+    """Lock a future food that carries an allergen, then declare that allergy: the food must leave every
+    future day (the lock included), and the reason says the lock was dropped."""
     user, plan = owned
-    tomorrow = plan["days"][3]
-    item = tomorrow["meals"][0]["items"][0]
+    _, future = split(plan)
+    with database.session() as session:
+        flagged = [
+            (day, meal, item, allergens)
+            for day in future
+            for meal in day["meals"]
+            for item in meal["items"]
+            if item["food_id"] is not None
+            and (
+                allergens := session.execute(
+                    text("SELECT allergens FROM foods WHERE id = :id"), {"id": item["food_id"]}
+                ).scalar_one()
+            )
+        ]
+    day, meal, item, allergens = flagged[0]
     locked = client.post(
         f"{PLANS}/{plan['id']}/lock",
-        json={"day": tomorrow["date"], "meal": 0, "item_id": item["id"]},
+        json={"day": day["date"], "meal": meal["position"], "item_id": item["id"]},
         headers=user.headers,
     )
     assert locked.status_code == 200
-    allergens = ["milk", "egg", "wheat"]
-    client.patch("/api/v1/profile", json={"allergies": allergens}, headers=user.headers)
+    client.patch("/api/v1/profile", json={"allergies": sorted(allergens)}, headers=user.headers)
     assert process(database, user) == [Outcome.PROCESSED]
     updated = client.get(f"{PLANS}/{plan['id']}", headers=user.headers).json()
     assert updated["version"] == 3
-    assert updated["reason"].startswith("allergies: + egg, + milk, + wheat")
-    _, future = split(updated)
-    assert unsafe_items(database, {"days": future}, allergies=set(allergens), diet=Diet.OMNIVORE) == []
+    assert updated["reason"].startswith("allergies: " + ", ".join(f"+ {a}" for a in sorted(allergens)))
+    assert f"no longer suitable, unlocked: {item['name']}" in updated["reason"]
+    _, future_after = split(updated)
+    assert unsafe_items(database, {"days": future_after}, allergies=set(allergens), diet=Diet.OMNIVORE) == []
     past_before, _ = split(plan)
     past_after, _ = split(updated)
     assert [snapshot(d) for d in past_after] == [snapshot(d) for d in past_before]
@@ -144,3 +160,17 @@ def test_no_plan_or_a_finished_plan_is_left_alone(
     client.patch("/api/v1/profile", json={"weight_kg": 55.0}, headers=user.headers)
     assert process(database, user) == [Outcome.PROCESSED]
     assert client.get("/api/v1/notifications", headers=user.headers).json()["total"] == 0
+
+
+def test_a_kept_food_joins_the_pools_only_while_it_is_safe(factory: Factory, database: Database) -> None:
+    """Locked foods are kept in the pools of a re-solve, unless the person can no longer eat them."""
+    user = factory.user()
+    factory.profile(user, allergies=["peanut"])
+    with database.session() as session:
+        catalogue = CATALOGUES.get(session)
+        peanut = next(c for c in catalogue.candidates if "peanut" in c.flags and PlanSlot.MAIN in c.slots)
+        plain = next(c for c in catalogue.candidates if not c.flags and PlanSlot.MAIN in c.slots)
+        ctx = build_context(session, user.id, catalogue, today=today(), seed=1, keep=[peanut, plain])
+    pooled = {c.key for pool in ctx.pools.values() for c in pool}
+    assert peanut.key not in pooled
+    assert plain.key in pooled

@@ -169,7 +169,7 @@ def update_meal_plan(
         new_day, locks = planner.resolve_day(
             ctx,
             day,
-            state=planner.week_state(days, day.day_date, plan.start_date),
+            state=planner.week_state(days, day.day_date, plan.start_date, ctx.week()),
             day_index=(day.day_date - plan.start_date).days,
         )
         changed_days[day.day_date] = new_day
@@ -179,7 +179,7 @@ def update_meal_plan(
     reason = _reason(payload, before, targets, dropped)
     new_days = [changed_days.get(d.day_date) or planner.copy_day(d) for d in days]
     inputs = planner.version_inputs(ctx, excluded_food_ids=ctx.restrictions.excluded_food_ids)
-    new = planner.new_version(
+    new, _ = planner.new_version(
         session, plan, new_days, reason=reason, created_by=payload.changed_by, inputs=inputs
     )
     session.add(

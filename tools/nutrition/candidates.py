@@ -782,7 +782,7 @@ def pool_quotas(slot: PlanSlot, diet: Diet) -> dict[FoodGroup, int]:
     a legume may appear three times)."""
     quotas = dict(POOL_QUOTAS[slot])
     if slot is PlanSlot.MAIN and diet in (Diet.VEGAN, Diet.VEGETARIAN):
-        quotas[FoodGroup.LEGUME] = 8
+        quotas[FoodGroup.LEGUME] = 10
         quotas[FoodGroup.DISH] = 6
     return quotas
 

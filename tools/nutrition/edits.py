@@ -158,7 +158,7 @@ class _Edit:
         raise _invalid("item_id", f"no item {item_id} in meal {meal.position}")
 
     def state(self, day: date) -> solver.WeekState:
-        return planner.week_state(self.days, day, self.plan.start_date)
+        return planner.week_state(self.days, day, self.plan.start_date, self.ctx.week())
 
     def save(
         self,

@@ -41,6 +41,9 @@ from tools.nutrition.targets import Targets, calculate_targets, load_body_and_go
 PLAN_DAYS_RANGE: Final = (1, 14)
 DAYS_PER_BLOCK: Final = 7
 KETO_FAT_SHARE: Final = 0.6
+PLANT_DIETS: Final = frozenset({Diet.VEGAN, Diet.VEGETARIAN})
+# Plant diets get their protein from fewer kinds of food: legumes may come back four times a week.
+PLANT_MAX_USES: Final = {**solver.DEFAULT_MAX_USES_PER_WEEK, FoodGroup.LEGUME: 4}
 
 
 class MealPlanCreate(BaseModel):
@@ -211,7 +214,13 @@ class PlanContext:
             banned_keys=frozenset(banned),
             kosher=self.restrictions.diet is Diet.KOSHER,
             fat_share=KETO_FAT_SHARE if keto else solver.DayProblem.model_fields["fat_share"].default,
+            core_cap=2 if self.restrictions.diet in PLANT_DIETS else 1,
         )
+
+    def week(self) -> solver.WeekState:
+        """An empty week's state with this person's weekly caps."""
+        plant = self.restrictions.diet in PLANT_DIETS
+        return solver.WeekState(max_uses=dict(PLANT_MAX_USES if plant else solver.DEFAULT_MAX_USES_PER_WEEK))
 
     def candidate(self, key: str) -> Candidate | None:
         """A safe candidate by key (None when it is gone or no longer safe for this person)."""
@@ -258,14 +267,18 @@ def build_context(
     targets: Targets | None = None,
     keep: Iterable[Candidate] = (),
 ) -> PlanContext:
-    """The context for `user_id`'s profile; `keep` (e.g. locked items) join the pools whatever the ranking."""
+    """The context for `user_id`'s profile; `keep` (e.g. locked items) join the pools whatever the ranking,
+    if they are still safe for the person."""
     profile = require_profile(session, user_id)
     targets = targets or targets_for(session, user_id, today=today, meals_per_day=meals_per_day)
     restrictions = restrictions_of(profile, excluded_food_ids)
     liked = tuple(profile.liked_foods or ())
     safe = personal_candidates(catalogue, restrictions, liked)
     protein_share = 4.0 * targets.protein_g / max(targets.kcal, 1)
-    kept = list(keep)
+    # Safety over locks: a kept candidate joins the pools only as the person's safe candidate (a locked
+    # food that a new allergy rules out must not come back through the pools).
+    safe_by_key = {c.key: c for c in safe}
+    kept = [safe_by_key[c.key] for c in keep if c.key in safe_by_key]
     pools = {
         slot: prune_pool(
             safe,
@@ -286,7 +299,7 @@ def build_context(
         safe=tuple(safe),
         pools=pools,
         seed=seed,
-        safe_by_key={c.key: c for c in safe},
+        safe_by_key=safe_by_key,
     )
 
 
@@ -408,10 +421,13 @@ def result_of(day: rows.DayRow, targets: solver.DayTargets) -> solver.DayResult:
     return solver.report(tuple(meals), targets)
 
 
-def week_state(days: Sequence[rows.DayRow], around: date, start: date) -> solver.WeekState:
-    """Uses by the other days of `around`'s 7-day block of the plan (for variety when re-solving it)."""
+def week_state(
+    days: Sequence[rows.DayRow], around: date, start: date, state: solver.WeekState | None = None
+) -> solver.WeekState:
+    """Uses by the other days of `around`'s 7-day block of the plan (for variety when re-solving it),
+    added to `state` (an empty week by default)."""
     block = (around - start).days // DAYS_PER_BLOCK
-    state = solver.WeekState()
+    state = state or solver.WeekState()
     for day in days:
         if day.day_date != around and (day.day_date - start).days // DAYS_PER_BLOCK == block:
             for meal in day.meals:
@@ -484,11 +500,22 @@ def meal_rows_sorted(day: rows.DayRow) -> list[rows.MealRow]:
     return sorted(day.meals, key=lambda m: m.position)
 
 
-def plan_out(session: Session, plan: Plan, version_number: int | None = None) -> MealPlanOut:
-    version = plan_store.get_version(session, plan, version_number)
-    if version is None:
-        raise NotFound("no such version of this plan")
-    days = rows.read_days(session, version.id)
+def plan_out(
+    session: Session,
+    plan: Plan,
+    version_number: int | None = None,
+    *,
+    written: tuple[PlanVersion, Sequence[rows.DayRow]] | None = None,
+) -> MealPlanOut:
+    """A version of the plan as the API shows it; `written` (a version and its days just stored) spares
+    reading them back."""
+    if written is not None:
+        version, days = written[0], list(written[1])
+    else:
+        found = plan_store.get_version(session, plan, version_number)
+        if found is None:
+            raise NotFound("no such version of this plan")
+        version, days = found, rows.read_days(session, found.id)
     return MealPlanOut(
         id=plan.id,
         start_date=plan.start_date,
@@ -567,12 +594,12 @@ def version_inputs(
 def solve_dates(ctx: PlanContext, dates: Sequence[date], start: date) -> list[rows.DayRow]:
     """Fresh days (no locks) for consecutive dates, solved block by block."""
     results: list[rows.DayRow] = []
-    state = solver.WeekState()
+    state = ctx.week()
     block = None
     for index, day in enumerate(dates):
         current_block = (day - start).days // DAYS_PER_BLOCK
         if current_block != block:
-            state, block = solver.WeekState(), current_block
+            state, block = ctx.week(), current_block
         result = solver.solve_day(ctx.problem(), ctx.pools, state=state, seed=ctx.seed, day_index=index)
         state.record(result)
         results.append(day_row(day, result, ctx.day_targets))
@@ -606,8 +633,8 @@ def generate_meal_plan(
         created_by=created_by,
         inputs=version_inputs(ctx),
     )
-    rows.write_days(session, version.id, days)
-    return plan_out(session, plan)
+    stored = rows.write_days(session, version.id, days)
+    return plan_out(session, plan, written=(version, stored))
 
 
 def _generation_reason(targets: Targets, days: Sequence[rows.DayRow]) -> str:
@@ -626,11 +653,11 @@ def new_version(
     reason: str,
     created_by: uuid.UUID | None,
     inputs: dict[str, Any],
-) -> PlanVersion:
-    """Append a version holding `days` (every day of the plan, changed or copied)."""
+) -> tuple[PlanVersion, list[rows.DayRow]]:
+    """Append a version holding `days` (every day of the plan, changed or copied); returns it and its
+    days as stored."""
     version = plan_store.add_version(session, plan, reason=reason[:500], created_by=created_by, inputs=inputs)
-    rows.write_days(session, version.id, days)
-    return version
+    return version, rows.write_days(session, version.id, days)
 
 
 def copy_day(day: rows.DayRow) -> rows.DayRow:

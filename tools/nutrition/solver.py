@@ -22,6 +22,7 @@ plan (the time limit is only a safety net).
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Sequence
@@ -88,6 +89,8 @@ BINDING_ORDER: Final = ("protein_g", "fat_g", "carbs_g", "net_carbs_g", "kcal", 
 # In the nearest plan, missing the binding limit costs this fraction of missing another one.
 BINDING_SLACK_FACTOR: Final = 0.05
 MAX_DIVES: Final = 30
+# Rounding by enumeration tries 2^n combinations; beyond this many items the MILP does it.
+MAX_ENUMERATED_ITEMS: Final = 12
 AMOUNT_EPS: Final = 1e-6
 
 MIP_REL_GAP: Final = 0.01
@@ -201,6 +204,14 @@ class DayProblem(BaseModel):
     banned_keys: frozenset[str] = frozenset()  # candidates this day must not use (e.g. the one swapped out)
     kosher: bool = False  # no meat and dairy in the same meal
     fat_share: float = Field(default=0.35, gt=0, le=1)  # cooking fat's most of a meal's kcal (keto: more)
+    # Protein sources per main meal: 1 (a protein food, a legume or a dish); plant diets may pair two
+    # (tofu with edamame, beans with egg) to reach protein targets meat would cover alone.
+    core_cap: int = Field(default=1, ge=1, le=2)
+
+    def group_cap(self, group: FoodGroup) -> int:
+        if group is FoodGroup.LEGUME:
+            return self.core_cap
+        return GROUP_CAP_PER_MEAL.get(group, 1)
 
 
 class ChosenItem(BaseModel):
@@ -270,6 +281,14 @@ class WeekState:
     def capped(self, candidate: Candidate) -> bool:
         cap = self.max_uses.get(candidate.group)
         return cap is not None and self.uses.get(candidate.key, 0) >= cap
+
+    def relaxable(self) -> bool:
+        return any(group is not FoodGroup.DISH for group in self.max_uses)
+
+    def relaxed(self) -> WeekState:
+        """The same uses with only the recipe (dish) cap left."""
+        dish: dict[FoodGroup, int] = {g: n for g, n in self.max_uses.items() if g is FoodGroup.DISH}
+        return WeekState(uses=self.uses, max_uses=dish)
 
 
 # --- A tiny model builder over highspy ---------------------------------------------------------------------
@@ -458,6 +477,7 @@ def _relaxation(
     soft: bool,
     free_limits: frozenset[str] = frozenset(),
     slack_weights: dict[str, float] | None = None,
+    dive: bool = True,
 ) -> np.ndarray[Any, np.dtype[np.float64]] | None:
     """The LP, dived to the templates: continuous portion units per option; None when infeasible (never in
     the soft model). `free_limits` are left out; `slack_weights` scale the soft model's penalties."""
@@ -503,14 +523,13 @@ def _relaxation(
             groups.setdefault(options[k].candidate.group, []).append(k)
         # Templates, as limits on portion counts (n / max ≤ 1 per item: a valid relaxation).
         for group, gks in groups.items():
-            cap = GROUP_CAP_PER_MEAL.get(group, 1)
-            model.row([(cols[k], 1.0 / options[k].max_units) for k in gks], -inf, cap)
+            model.row([(cols[k], 1.0 / options[k].max_units) for k in gks], -inf, problem.group_cap(group))
         model.row([(cols[k], 1.0 / options[k].max_units) for k in ks], -inf, MAX_ITEMS_PER_MEAL[meal.slot])
         if meal.slot is PlanSlot.MAIN:
             core = [k for k in ks if options[k].candidate.group in CORE_GROUPS]
             if core:
                 model.row([(cols[k], 1.0 / options[k].candidate.min_units) for k in core], 1.0, inf)
-                model.row([(cols[k], 1.0 / options[k].max_units) for k in core], -inf, 1.0)
+                model.row([(cols[k], 1.0 / options[k].max_units) for k in core], -inf, problem.core_cap)
         elif meal.slot is PlanSlot.BREAKFAST:
             base = [k for k in ks if options[k].candidate.group in BREAKFAST_BASE_GROUPS]
             if base:
@@ -543,6 +562,9 @@ def _relaxation(
         for o in options
     ]
     upper = [float(o.fixed_units) if o.fixed_units is not None else float(o.max_units) for o in options]
+    if not dive:
+        values = model.solve()
+        return None if values is None else values[: len(options)]
     return _dive(problem, options, model, cols, lower, upper)
 
 
@@ -610,8 +632,8 @@ def _template_conflicts(
 ) -> list[list[Move]]:
     """Template conflicts in the LP's choice, at most one per meal (independent, so they can be repaired
     together), each with its repairs, best first. A repair is a list of bound changes: ("drop", k) bars
-    option k, ("lift", k) raises it to its minimum portion. A food in two meals comes first, alone; portions
-    under their minimum come once the meals are clean."""
+    option k, ("lift", k) raises it to its minimum portion. Foods in two meals come first; portions under
+    their minimum last, once the meals are clean. Each stage's conflicts are independent of each other."""
     support = [
         k for k in range(len(options)) if amounts[k] > AMOUNT_EPS or options[k].fixed_units is not None
     ]
@@ -631,10 +653,11 @@ def _template_conflicts(
     for k in support:
         by_meal.setdefault(options[k].meal, []).append(k)
 
-    def commit(keepers: list[int], rivals: list[int]) -> list[Move]:
-        """Keep each of `keepers` in turn, barring every other rival of the meal (not only those the LP
-        used: else it would just switch to the next one)."""
-        moves = [[(j, "drop") for j in rivals if j != keep and free(j)] for keep in keepers]
+    def commit(ranked: list[int], rivals: list[int], cap: int) -> list[Move]:
+        """Keep the `cap` largest of `ranked` (else the runner-up in place of the last of them), barring
+        every other rival of the meal: not only those the LP used, else it would switch to the next."""
+        keeps = [ranked[:cap], [*ranked[: cap - 1], ranked[cap]]]
+        moves = [[(j, "drop") for j in rivals if j not in keep and free(j)] for keep in keeps]
         return [move for move in moves if move]
 
     # A food in two meals first: committing a meal's core before that could bar the meal's other cores
@@ -643,11 +666,14 @@ def _template_conflicts(
     for k in support:
         if options[k].candidate.group is not FoodGroup.FAT:
             uses.setdefault(options[k].candidate.key, []).append(k)
+    shared: list[list[Move]] = []
     for ks in uses.values():
         if len(ks) > 1:
             ks = sorted(ks, key=weight, reverse=True)
             moves = [[(j, "drop") for j in ks if j != keep and free(j)] for keep in ks[:2]]
-            return [[move for move in moves if move]]
+            shared.append([move for move in moves if move])
+    if shared:
+        return shared
     conflicts: list[list[Move]] = []
     for m in sorted(by_meal):
         slot = problem.meals[m].slot
@@ -657,16 +683,14 @@ def _template_conflicts(
         for k in ks:
             groups.setdefault(options[k].candidate.group, []).append(k)
         for group, gks in groups.items():
-            cap = GROUP_CAP_PER_MEAL.get(group, 1)
+            cap = problem.group_cap(group)
             if len(gks) > cap:
-                if cap == 1:
-                    found = commit(gks[:2], [j for j in in_meal[m] if options[j].candidate.group is group])
-                else:
-                    found = [[(j, "drop")] for j in reversed(gks) if free(j)][:2]
+                found = commit(gks, [j for j in in_meal[m] if options[j].candidate.group is group], cap)
                 break
         cores = [k for k in ks if options[k].candidate.group in CORE_GROUPS]
-        if not found and slot is PlanSlot.MAIN and len(cores) > 1:
-            found = commit(cores[:2], [j for j in in_meal[m] if options[j].candidate.group in CORE_GROUPS])
+        if not found and slot is PlanSlot.MAIN and len(cores) > problem.core_cap:
+            rivals = [j for j in in_meal[m] if options[j].candidate.group in CORE_GROUPS]
+            found = commit(cores, rivals, problem.core_cap)
         if not found and problem.kosher:
             meat = [k for k in ks if "meat" in options[k].candidate.flags]
             milk = [k for k in ks if "milk" in options[k].candidate.flags and k not in meat]
@@ -687,13 +711,14 @@ def _template_conflicts(
             conflicts.append(found)
     if conflicts:
         return conflicts
+    small: list[list[Move]] = []
     for k in sorted(support, key=weight):
         minimum = options[k].candidate.min_units
         if free(k) and amounts[k] < minimum - 1e-6:
             lift: Move = [(k, "lift")]
             drop: Move = [(k, "drop")]
-            return [[drop, lift] if amounts[k] < 0.5 * minimum else [lift, drop]]
-    return []
+            small.append([drop, lift] if amounts[k] < 0.5 * minimum else [lift, drop])
+    return small
 
 
 def _picks(options: list[_Option], amounts: np.ndarray[Any, np.dtype[np.float64]]) -> list[_Pick]:
@@ -747,6 +772,53 @@ def _helpers(
     return extra
 
 
+def _round_portions(problem: DayProblem, picks: list[_Pick]) -> list[int] | None:
+    """The LP amounts rounded to whole units, each up or down, trying every combination at once (numpy,
+    up to 2^12): the first that meets every limit and meal band with the least total rounding. Most days
+    end here without a MILP."""
+    free = [k for k, p in enumerate(picks) if p.fixed_units is None and not p.helper]
+    if not free or len(free) > MAX_ENUMERATED_ITEMS:
+        return None
+    units = np.array(
+        [float(p.fixed_units) if p.fixed_units is not None else 0.0 if p.helper else p.amount for p in picks]
+    )
+    low = np.array(
+        [max(p.candidate.min_units, math.floor(p.amount)) for p in (picks[k] for k in free)], float
+    )
+    high = np.array([min(p.max_units, math.ceil(p.amount)) for p in (picks[k] for k in free)], float)
+    low = np.minimum(low, high)
+    choices = np.array(list(itertools.product((0, 1), repeat=len(free))), dtype=np.float64)
+    grid = low + choices * (high - low)  # combos × free items (duplicates when low == high are harmless)
+    limits = problem.targets.limits(margin=TOLERANCE_MARGIN)
+    nutrients = np.array([[p.candidate.per_unit.value(lim.nutrient) for lim in limits] for p in picks])
+    fixed_part = np.delete(units, free) @ np.delete(nutrients, free, axis=0)
+    totals = fixed_part + grid @ nutrients[free]
+    ok = np.ones(len(grid), dtype=bool)
+    for j, limit in enumerate(limits):
+        if limit.low is not None:
+            ok &= totals[:, j] >= limit.low - 1e-9
+        if limit.high is not None:
+            ok &= totals[:, j] <= limit.high + 1e-9
+    kcal = np.array([p.candidate.per_unit.kcal for p in picks])
+    for m, meal in enumerate(problem.meals):
+        members = [k for k, p in enumerate(picks) if p.meal == m]
+        if m in problem.locked_meals or not members:
+            continue
+        fixed_kcal = sum(units[k] * kcal[k] for k in members if k not in free)
+        free_cols = [i for i, k in enumerate(free) if picks[k].meal == m]
+        meal_kcal = fixed_kcal + grid[:, free_cols] @ kcal[[free[i] for i in free_cols]]
+        share_kcal = meal.share * problem.targets.kcal
+        ok &= np.abs(meal_kcal - share_kcal) <= MEAL_BAND * share_kcal
+    if not ok.any():
+        return None
+    amounts = np.array([picks[k].amount for k in free])
+    best = int(np.argmin(np.where(ok, np.abs(grid - amounts).sum(axis=1), np.inf)))
+    result = [round(float(u)) for u in units]
+    for i, k in enumerate(free):
+        result[k] = round(float(grid[best, i]))
+    return result
+
+
 def _portions(
     problem: DayProblem,
     picks: list[_Pick],
@@ -757,6 +829,10 @@ def _portions(
 ) -> list[int] | None:
     """Whole units for the picks meeting every limit (and the meal band), or None. `box` keeps each
     portion within ±box units of its LP amount (None: the item's full range). Helpers may stay at 0."""
+    if box is not None and not soft:
+        rounded = _round_portions(problem, picks)
+        if rounded is not None:
+            return rounded
     model = _Model()
     inf = math.inf
     start: list[float] = []
@@ -800,19 +876,15 @@ def _portions(
     return [round(float(v)) for v in values[: len(picks)]]
 
 
-def solve_day(
+def _exact(
     problem: DayProblem,
+    options: list[_Option],
     pools: dict[PlanSlot, list[Candidate]],
-    *,
-    state: WeekState | None = None,
-    seed: int = 0,
-    day_index: int = 0,
-) -> DayResult:
-    """Solve one day (see the module docstring); never raises for infeasible input."""
-    started = time.perf_counter()
-    state = state or WeekState()
-    options = _options(problem, pools, state)
-    last_picks: list[_Pick] = []
+    state: WeekState,
+    seed: int,
+    day_index: int,
+) -> tuple[list[_Pick], list[int], str] | None:
+    """A plan within every limit, or None: the LP attempts, each rounded in growing boxes."""
     for band_fraction, meal_band in LP_ATTEMPTS:
         amounts = _relaxation(
             problem,
@@ -827,45 +899,64 @@ def solve_day(
         if amounts is None:
             continue
         picks = _picks(options, amounts)
-        last_picks = picks
         for box, with_helpers in ((1, False), (None, False), (None, True)):
             trial = picks + _helpers(problem, picks, pools, state, seed) if with_helpers else picks
             units = _portions(problem, trial, box=box, soft=False)
             if units is not None:
                 helpers = "+helpers" if with_helpers else ""
-                route = f"lp{band_fraction:g}-{meal_band:g}/box{box or 'full'}{helpers}"
-                return _result(problem, trial, units, started, route)
+                return trial, units, f"lp{band_fraction:g}-{meal_band:g}/box{box or 'full'}{helpers}"
+    return None
+
+
+def solve_day(
+    problem: DayProblem,
+    pools: dict[PlanSlot, list[Candidate]],
+    *,
+    state: WeekState | None = None,
+    seed: int = 0,
+    day_index: int = 0,
+) -> DayResult:
+    """Solve one day (see the module docstring); never raises for infeasible input."""
+    started = time.perf_counter()
+    state = state or WeekState()
+    options = _options(problem, pools, state)
+    found = _exact(problem, options, pools, state, seed, day_index)
+    if found is None and state.relaxable() and any(state.capped(c) for pool in pools.values() for c in pool):
+        # Late in a week the caps may have used up a small pool: foods may then come back (recipes still
+        # keep to theirs); the repeat costs keep them rare.
+        state = state.relaxed()
+        options = _options(problem, pools, state)
+        found = _exact(problem, options, pools, state, seed, day_index)
+    if found is not None:
+        trial, units, route = found
+        return _result(problem, trial, units, started, route)
     # No exact plan: find the limit that binds (the first, in priority order, whose removal alone makes
     # the relaxation feasible), then the nearest plan that keeps every other limit and misses that one.
-    binding = None
-    weights: dict[str, float] = {}
-    if not last_picks:
-        binding = _binding_limit(problem, options, state, seed, day_index)
-        if binding is not None:
-            weights = {binding: BINDING_SLACK_FACTOR}
-        amounts = _relaxation(
-            problem,
-            options,
-            state,
-            seed,
-            day_index,
-            band_fraction=1.0,
-            meal_band=MEAL_BAND,
-            soft=True,
-            slack_weights=weights,
-        )
-        last_picks = _picks(options, amounts) if amounts is not None else []
-    trial = last_picks + _helpers(problem, last_picks, pools, state, seed)
-    units = _portions(problem, trial, box=None, soft=True, slack_weights=weights)
-    if units is None:  # the soft model always has a solution; this guards against solver failure
-        units = [p.fixed_units or p.candidate.min_units if not p.helper else 0 for p in trial]
-    return _result(problem, trial, units, started, "soft", binding=binding)
+    binding = _binding_limit(problem, options, state, seed, day_index)
+    weights = {binding: BINDING_SLACK_FACTOR} if binding is not None else {}
+    amounts = _relaxation(
+        problem,
+        options,
+        state,
+        seed,
+        day_index,
+        band_fraction=1.0,
+        meal_band=MEAL_BAND,
+        soft=True,
+        slack_weights=weights,
+    )
+    last_picks = _picks(options, amounts) if amounts is not None else []
+    nearest = last_picks + _helpers(problem, last_picks, pools, state, seed)
+    soft_units = _portions(problem, nearest, box=None, soft=True, slack_weights=weights)
+    if soft_units is None:  # the soft model always has a solution; this guards against solver failure
+        soft_units = [p.fixed_units or p.candidate.min_units if not p.helper else 0 for p in nearest]
+    return _result(problem, nearest, soft_units, started, "soft", binding=binding)
 
 
 def _binding_limit(
     problem: DayProblem, options: list[_Option], state: WeekState, seed: int, day_index: int
 ) -> str | None:
-    """The limit that binds: the first (in `BINDING_ORDER`) whose release makes the relaxation feasible. A
+    """The limit that binds: the first (in `BINDING_ORDER`) whose release makes the LP feasible. A
     macro is released with the kcal band, which the other macros would otherwise pin it to: vegan with
     300 g protein in 1,400 kcal fits once protein (and the kcal it implies) is let go, so protein binds."""
     present = {limit.nutrient for limit in problem.targets.limits()}
@@ -883,6 +974,7 @@ def _binding_limit(
             meal_band=MEAL_BAND,
             soft=False,
             free_limits=released,
+            dive=False,
         )
         if amounts is not None:
             return nutrient
