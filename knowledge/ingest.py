@@ -73,8 +73,11 @@ def _copy_upsert(
     *,
     returning: str | None = None,
     touch_updated_at: bool = False,
+    keep_when_null: Sequence[str] = (),
 ) -> list[tuple[Any, ...]]:
-    """COPY rows (binary) into a staging table typed by `columns` [(name, pg type)], then upsert."""
+    """COPY rows (binary) into a staging table typed by `columns` [(name, pg type)], then upsert.
+
+    Columns in `keep_when_null` keep the stored value when the incoming one is NULL."""
     names = [c for c, _ in columns]
     stage = f"_stage_{table}"
     with conn.cursor() as cur:
@@ -85,7 +88,10 @@ def _copy_upsert(
             for row in rows:
                 copy.write_row(row)
         updates = [c for c in names if c not in conflict]
-        set_clause = ", ".join(f"{c} = EXCLUDED.{c}" for c in updates)
+        set_clause = ", ".join(
+            f"{c} = COALESCE(EXCLUDED.{c}, {table}.{c})" if c in keep_when_null else f"{c} = EXCLUDED.{c}"
+            for c in updates
+        )
         if touch_updated_at:
             set_clause += ", updated_at = now()"
         sql = (
@@ -199,6 +205,8 @@ def upsert_foods(
         ("source", "source_id"),
         returning="id, source, source_id",
         touch_updated_at=True,
+        # A reload of the bundled SR28 data has no FDC ids or fetch times: keep what live lookups recorded.
+        keep_when_null=("fdc_id", "fetched_at"),
     )
     ids = {(source, source_id): food_id for food_id, source, source_id in returned}
     nutrient_rows = (
