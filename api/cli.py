@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -33,6 +34,10 @@ def _database() -> Iterator[tuple[Settings, Database]]:
         database.close()
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default from settings)")] = None,
@@ -46,6 +51,9 @@ def serve(
     from api.app import create_app
     from api.observability import configure_logging
 
+    # uvicorn re-raises the SIGTERM it handled once it has shut down; under the default handler that kills
+    # the process before `_database()` can stop the embedded server it owns. As SystemExit it unwinds.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with _database() as (settings, database):
         configure_logging(settings.log_level, settings.log_json)
         migrate.upgrade(database.engine)
