@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from api import health
 from api.errors import install_error_handlers
 from api.observability import Metrics, RequestObserver, configure_logging
+from knowledge.sources.live import LiveSources
 from store.crypto import FieldCipher
 from store.db import Database, open_database
 from store.settings import Settings
@@ -18,9 +19,12 @@ from tools import jobs
 API_PREFIX = "/api/v1"
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, database: Database | None = None, live: LiveSources | None = None
+) -> FastAPI:
     """Build the app. Given a `database`, the app uses it and leaves closing it to the caller (tests);
-    otherwise it opens one at start-up (starting embedded PostgreSQL if needed) and closes it at shutdown."""
+    otherwise it opens one at start-up (starting embedded PostgreSQL if needed) and closes it at shutdown.
+    Likewise `live` (FoodData Central, recipe providers): one per app, since it holds the rate limits."""
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.log_json)
 
@@ -28,6 +32,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = database is None
         app.state.database = database or open_database(settings)
+        app.state.live = live or LiveSources(settings)
         metrics.watch_pool(app.state.database.engine)
         # Defers outbox jobs after commits; a worker in this process too when settings say so (`serve`).
         app.state.jobs = jobs.create_job_app(app.state.database)
@@ -43,6 +48,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         finally:
             if worker is not None:
                 await worker.stop()
+            if live is None:
+                app.state.live.close()
             if owned:
                 app.state.database.close()
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from api.deps import CurrentUser, DbSession, SettingsDep
 from knowledge.embeddings import Embedder
 from knowledge.runtime import embedder_for
+from knowledge.sources.live import LiveSources
 from store.vocabulary import Allergen, Diet, Equipment, Experience
 from tools import exercises, foods, recipes
 
@@ -29,6 +30,15 @@ def get_embedder(settings: SettingsDep) -> Embedder:
 
 
 EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
+
+
+async def get_live_sources(request: Request) -> LiveSources:
+    """The app's one LiveSources (api/app.py lifespan): its rate limits span requests."""
+    live: LiveSources = request.app.state.live
+    return live
+
+
+LiveSourcesDep = Annotated[LiveSources, Depends(get_live_sources)]
 
 
 def _validated(model: type[M], data: dict[str, Any]) -> M:
@@ -52,6 +62,7 @@ def search_foods(
     user: CurrentUser,
     db: DbSession,
     embedder: EmbedderDep,
+    live: LiveSourcesDep,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     category: Annotated[str | None, Query(max_length=120)] = None,
@@ -71,7 +82,7 @@ def search_foods(
             "exclude_allergens": _split_csv(exclude_allergens or []),
         },
     )
-    return foods.search_foods(db, embedder, params)
+    return foods.search_foods(db, embedder, params, live.fdc)
 
 
 @router.get("/foods/{food_id}", responses=NOT_FOUND)

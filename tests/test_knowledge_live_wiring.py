@@ -4,9 +4,16 @@ when a USDA key is configured (and to local results when FDC fails), syncs refre
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+import respx
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -15,13 +22,23 @@ from knowledge.datasets import read_foods
 from knowledge.embeddings import Embedder
 from knowledge.runtime import embedder_for, knowledge_root
 from knowledge.sources import cache
+from knowledge.sources.live import LiveSources
 from store.db import Database
 from store.models import Food
 from store.models.knowledge import FoodSource
 from store.settings import Settings
+from tests.factories import Factory
 
 EGG_NDB = "1123"
 EGG_FDC_ID = 171287
+FIXTURES = Path(__file__).parent / "fixtures"
+FDC = "https://fdc.test"
+SEARCH = f"{FDC}/fdc/v1/foods/search"
+DETAILS = f"{FDC}/fdc/v1/foods"
+
+
+def fixture(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
 
 
 @pytest.fixture
@@ -61,3 +78,113 @@ class TestReloadKeepsLiveIds:
             ingest.upsert_foods(session, live_rows, [dataclasses.replace(record, fdc_id=EGG_FDC_ID + 1)])
         with database.session() as session:
             assert _egg(session).fdc_id == EGG_FDC_ID + 1
+
+
+# --- /foods/search with FoodData Central behind it ---------------------------------------------------------
+
+
+@pytest.fixture
+def router() -> Iterator[respx.MockRouter]:
+    with respx.MockRouter(assert_all_called=False) as mock_router:
+        yield mock_router
+
+
+def _client(
+    settings: Settings, database: Database, router: respx.MockRouter, *, key: str | None
+) -> Iterator[TestClient]:
+    """The real app and route, with LiveSources' HTTP layer served by `router` (no network)."""
+    from api.app import create_app
+
+    configured = settings.model_copy(
+        update={"usda_api_key": SecretStr(key) if key else None, "usda_base_url": FDC}
+    )
+    with (
+        httpx.Client(transport=httpx.MockTransport(router.handler)) as http,
+        LiveSources(configured, http, sleep=lambda _: None) as live,
+        TestClient(create_app(configured, database=database, live=live)) as client,
+    ):
+        assert (live.fdc is None) == (key is None)
+        yield client
+
+
+@pytest.fixture
+def keyed(
+    live_rows: Embedder, settings: Settings, clean_database: Database, router: respx.MockRouter
+) -> Iterator[TestClient]:
+    yield from _client(settings, clean_database, router, key="k")
+
+
+@pytest.fixture
+def keyless(
+    live_rows: Embedder, settings: Settings, clean_database: Database, router: respx.MockRouter
+) -> Iterator[TestClient]:
+    yield from _client(settings, clean_database, router, key=None)
+
+
+def _search(client: TestClient, factory: Factory, q: str) -> list[dict[str, Any]]:
+    response = client.get("/api/v1/foods/search", params={"q": q, "limit": 5}, headers=factory.user().headers)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def _api_rows(database: Database) -> int:
+    with database.session() as session:
+        return len(session.scalars(select(Food.id).where(Food.source == FoodSource.FDC_API)).all())
+
+
+class TestFoodSearchRoute:
+    def test_a_food_missing_locally_is_fetched_stored_and_then_answered_locally(
+        self, keyed: TestClient, factory: Factory, router: respx.MockRouter, database: Database
+    ) -> None:
+        search = router.get(SEARCH).respond(json=fixture("fdc_search_almond_flour.json"))
+        details = router.get(DETAILS).respond(json=[fixture("fdc_food_2261421.json")])
+        first = _search(keyed, factory, "almond flour")
+        assert (first[0]["description"], first[0]["data_type"]) == ("Flour, almond", "foundation")
+        assert "tree_nut" in first[0]["allergens"]
+        assert (search.call_count, details.call_count) == (1, 1)
+        assert _api_rows(database) == 1
+        again = _search(keyed, factory, "almond flour")
+        assert again[0]["id"] == first[0]["id"]
+        assert (search.call_count, details.call_count) == (1, 1)  # now local: FDC not asked again
+
+    def test_a_local_staple_never_asks_fdc(
+        self, keyed: TestClient, factory: Factory, router: respx.MockRouter
+    ) -> None:
+        search = router.get(SEARCH).respond(json=fixture("fdc_search_egg.json"))
+        assert _search(keyed, factory, "egg")[0]["description"].startswith("Egg, whole")
+        assert search.call_count == 0
+
+    @pytest.mark.parametrize(
+        "failure",
+        [
+            pytest.param({"return_value": httpx.Response(500, json={"error": "boom"})}, id="http-500"),
+            pytest.param({"side_effect": httpx.ReadTimeout("slow")}, id="timeout"),
+            pytest.param({"side_effect": RuntimeError("unexpected")}, id="unexpected-error"),
+        ],
+    )
+    def test_fdc_failure_answers_with_the_local_results(
+        self,
+        keyed: TestClient,
+        keyless: TestClient,
+        factory: Factory,
+        router: respx.MockRouter,
+        database: Database,
+        failure: dict[str, Any],
+    ) -> None:
+        search = router.get(SEARCH).mock(**failure)
+        live = _search(keyed, factory, "almond flour")
+        assert search.call_count >= 1
+        assert live  # local rows (almonds, flours), not an error
+        assert [i["id"] for i in live] == [i["id"] for i in _search(keyless, factory, "almond flour")]
+        assert _api_rows(database) == 0
+
+    def test_without_a_key_search_is_local_only(
+        self, keyless: TestClient, factory: Factory, router: respx.MockRouter, database: Database
+    ) -> None:
+        search = router.get(SEARCH).respond(json=fixture("fdc_search_almond_flour.json"))
+        items = _search(keyless, factory, "almond flour")
+        assert items
+        assert all(i["data_type"] != "foundation" for i in items)
+        assert search.call_count == 0
+        assert _api_rows(database) == 0

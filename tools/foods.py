@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import structlog
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge import search as engine
 from knowledge.embeddings import Embedder
+from knowledge.sources.lookup import search_foods_with_fdc
+from knowledge.sources.usda_fdc import FdcClient
 from store.models.knowledge import Food, FoodNutrients, FoodPortion, Nutrient
 from store.vocabulary import Allergen, Diet
 from tools.errors import NotFound
 
 Query = Annotated[str, Field(min_length=1, max_length=200)]
+_log = structlog.get_logger(__name__)
 
 
 def no_nul(value: str | None) -> str | None:
@@ -107,19 +111,25 @@ class FoodDetail(BaseModel):
     portions: list[Portion]
 
 
-def search_foods(session: Session, embedder: Embedder, params: FoodSearchInput) -> FoodSearchResult:
-    """Hybrid search (knowledge/search.py); filters apply before ranking, so `limit` rows still come back."""
-    hits = engine.search_foods(
-        session,
-        embedder,
-        engine.FoodQuery(
-            text=params.q,
-            limit=params.limit,
-            category=params.category,
-            data_type=params.data_type,
-            diet=params.diet,
-            exclude_allergens=tuple(params.exclude_allergens),
-        ),
+def search_foods(
+    session: Session, embedder: Embedder, params: FoodSearchInput, fdc: FdcClient | None = None
+) -> FoodSearchResult:
+    """Hybrid search (knowledge/search.py); filters apply before ranking, so `limit` rows still come back.
+
+    With an `fdc` client, a query the local rows do not name is asked of FoodData Central, whose answer is
+    stored and then found by the same local search (knowledge/sources/lookup.py)."""
+    query = engine.FoodQuery(
+        text=params.q,
+        limit=params.limit,
+        category=params.category,
+        data_type=params.data_type,
+        diet=params.diet,
+        exclude_allergens=tuple(params.exclude_allergens),
+    )
+    hits = (
+        engine.search_foods(session, embedder, query)
+        if fdc is None
+        else _with_fdc(session, embedder, query, fdc)
     )
     items = [
         FoodSummary(
@@ -144,6 +154,19 @@ def search_foods(session: Session, embedder: Embedder, params: FoodSearchInput) 
         for h in hits
     ]
     return FoodSearchResult(query=params.q, items=items)
+
+
+def _with_fdc(
+    session: Session, embedder: Embedder, query: engine.FoodQuery, fdc: FdcClient
+) -> list[engine.Candidate]:
+    """Live lookup in a savepoint: whatever fails there (the API, a bad answer, the write) leaves the
+    request's transaction as it was and the caller gets the local results, never an error."""
+    try:
+        with session.begin_nested():
+            return search_foods_with_fdc(session, embedder, query, fdc).candidates
+    except Exception as exc:  # any live failure degrades to local results
+        _log.warning("fdc lookup failed, local results only", query=query.text, error=repr(exc))
+    return engine.search_foods(session, embedder, query)
 
 
 def get_food(session: Session, food_id: int) -> FoodDetail:
