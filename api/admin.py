@@ -9,17 +9,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import AdminUser, DbSession
+from api.errors import problem_response
 from tools import accounts
 from tools.accounts import AdminUserOut, UserPage
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
-    403: {"description": "Caller is not an admin", "content": {"application/problem+json": {}}},
+    403: problem_response("Caller is not an admin"),
 }
 _USER_RESPONSES: dict[int | str, dict[str, Any]] = {
     **_RESPONSES,
-    404: {"description": "No such user", "content": {"application/problem+json": {}}},
+    404: problem_response("No such user"),
 }
 
 
@@ -37,7 +38,7 @@ def list_users(
     "/users/{user_id}/disable",
     responses={
         **_USER_RESPONSES,
-        409: {"description": "Admins cannot disable themselves", "content": {"application/problem+json": {}}},
+        409: problem_response("Admins cannot disable themselves"),
     },
 )
 def disable_user(user_id: uuid.UUID, admin: AdminUser, db: DbSession) -> AdminUserOut:

@@ -15,16 +15,12 @@ from starlette.exceptions import HTTPException
 
 from api import throttle
 from api.deps import CurrentUser, DbSession, SettingsDep
-from api.errors import problem
+from api.errors import problem, problem_response
 from api.throttle import Throttle, client_ip
 from tools import accounts
 from tools.accounts import LoginInput, RefreshInput, RegisterInput, TokenPair, UserOut
 
 router = APIRouter(tags=["auth"], lifespan=throttle.lifespan)
-
-
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/problem+json": {}}}
 
 
 _FORM = "application/x-www-form-urlencoded"
@@ -78,7 +74,7 @@ async def login_credentials(request: Request) -> LoginInput:
 @router.post(
     "/auth/register",
     status_code=status.HTTP_201_CREATED,
-    responses={409: _problem("Email already registered"), 429: _problem("Too many attempts")},
+    responses={409: problem_response("Email already registered"), 429: problem_response("Too many attempts")},
 )
 def register(
     data: RegisterInput, db: DbSession, settings: SettingsDep, limiter: Throttle, request: Request
@@ -92,9 +88,9 @@ def register(
 @router.post(
     "/auth/login",
     responses={
-        401: _problem("Unknown email or wrong password"),
-        403: _problem("Account disabled"),
-        429: _problem("Too many attempts (see Retry-After)"),
+        401: problem_response("Unknown email or wrong password"),
+        403: problem_response("Account disabled"),
+        429: problem_response("Too many attempts (see Retry-After)"),
     },
     openapi_extra={
         "requestBody": {
@@ -124,7 +120,7 @@ def login(
 @router.post(
     "/auth/refresh",
     response_model=TokenPair,
-    responses={401: _problem("Invalid, expired, revoked or re-used refresh token")},
+    responses={401: problem_response("Invalid, expired, revoked or re-used refresh token")},
 )
 def refresh(data: RefreshInput, db: DbSession, settings: SettingsDep, response: Response) -> Any:
     try:

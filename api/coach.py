@@ -11,14 +11,13 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from api.deps import CoachUser, CurrentUser, DbSession
+from api.errors import problem_response
 from tools import accounts
 from tools.accounts import Client, CoachGrant, CoachGrantInput
 
 router = APIRouter(tags=["coach access"])
 
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such coach, client or grant", "content": {"application/problem+json": {}}}
-}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: problem_response("No such coach, client or grant")}
 
 
 @router.post(

@@ -26,6 +26,11 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def problem_response(description: str) -> dict[str, Any]:
+    """An entry of a route's OpenAPI `responses=`: an error documented as problem+json."""
+    return {"description": description, "content": {PROBLEM_JSON: {}}}
+
+
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     # ("body", "height", "value") -> "height.value": the client's name for the field.
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]

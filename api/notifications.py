@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, DbSession
+from api.errors import problem_response
 from tools.notifications import (
     NotificationOut,
     NotificationPage,
@@ -18,8 +19,8 @@ from tools.notifications import (
 router = APIRouter(tags=["notifications"])
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Not authenticated", "content": {"application/problem+json": {}}},
-    404: {"description": "No such notification of the caller", "content": {"application/problem+json": {}}},
+    401: problem_response("Not authenticated"),
+    404: problem_response("No such notification of the caller"),
 }
 
 

@@ -10,20 +10,17 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import CurrentUser, DbSession
+from api.errors import problem_response
 from tools.access import readable_subject
 from tools.nutrition.targets import Targets, targets_for_user
 
 router = APIRouter(tags=["nutrition"])
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/problem+json": {}}}
-
-
 _RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: _problem("Not authenticated"),
-    404: _problem("No profile yet, or no such user visible to the caller"),
-    422: _problem("The profile cannot give targets (e.g. under 18, missing rate for the goal)"),
+    401: problem_response("Not authenticated"),
+    404: problem_response("No profile yet, or no such user visible to the caller"),
+    422: problem_response("The profile cannot give targets (e.g. under 18, missing rate for the goal)"),
 }
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from api.deps import CipherDep, CurrentUser, DbSession
+from api.errors import problem_response
 from tools import jobs
 from tools.access import readable_subject, writable_subject
 from tools.profile import (
@@ -26,13 +27,13 @@ from tools.profile import (
 router = APIRouter(tags=["profile"])
 
 _READ: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Not authenticated"},
-    404: {"description": "No profile yet, or no such user the caller may read"},
+    401: problem_response("Not authenticated"),
+    404: problem_response("No profile yet, or no such user the caller may read"),
 }
 _WRITE: dict[int | str, dict[str, Any]] = {
     **_READ,
-    409: {"description": "Created concurrently by another request; retry"},
-    422: {"description": "Invalid input: `errors` lists each field and the reason"},
+    409: problem_response("Created concurrently by another request; retry"),
+    422: problem_response("Invalid input: `errors` lists each field and the reason"),
 }
 
 

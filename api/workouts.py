@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 
 from api.deps import CurrentUser, DbSession
+from api.errors import problem_response
 from tools.access import readable_subject, writable_subject
 from tools.training.edits import (
     MoveRequest,
@@ -33,18 +34,16 @@ from tools.training.schemas import WorkoutPlanOut
 router = APIRouter(tags=["workouts"])
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/problem+json": {}}}
-
-
 _READ: dict[int | str, dict[str, Any]] = {
-    401: _problem("Not authenticated"),
-    404: _problem("No such plan (or version) visible to the caller"),
-    422: _problem("Invalid input: `errors` lists each field and the reason"),
+    401: problem_response("Not authenticated"),
+    404: problem_response("No such plan (or version) visible to the caller"),
+    422: problem_response("Invalid input: `errors` lists each field and the reason"),
 }
 _WRITE: dict[int | str, dict[str, Any]] = {
     **_READ,
-    409: _problem("No profile yet, no exercise catalog, or the replacement is already in the session"),
+    409: problem_response(
+        "No profile yet, no exercise catalog, or the replacement is already in the session"
+    ),
 }
 Version = Annotated[int | None, Query(ge=1, description="a past version (default: the current one)")]
 
