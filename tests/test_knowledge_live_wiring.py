@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,11 @@ from knowledge.datasets import read_foods
 from knowledge.embeddings import Embedder
 from knowledge.runtime import embedder_for, knowledge_root
 from knowledge.sources import cache
+from knowledge.sources.fdc_store import upsert_fdc_foods
+from knowledge.sources.http import RetryPolicy
 from knowledge.sources.live import LiveSources
+from knowledge.sources.sync import sync_usda
+from knowledge.sources.usda_fdc import FdcClient, parse_food
 from store.db import Database
 from store.models import Food
 from store.models.knowledge import FoodSource
@@ -51,6 +56,8 @@ def live_rows(knowledge: Database, settings: Settings) -> Iterator[Embedder]:
             conn.execute(text("DELETE FROM foods WHERE source = 'fdc_api'"))
             conn.execute(text("UPDATE foods SET fdc_id = NULL WHERE source = 'sr28' AND fdc_id IS NOT NULL"))
             conn.execute(text("UPDATE foods SET fetched_at = NULL WHERE source = 'sr28'"))
+        with knowledge.session() as session:
+            ingest.refresh_vocabulary(session, "foods")
 
 
 def _egg(session: Session) -> Food:
@@ -188,3 +195,39 @@ class TestFoodSearchRoute:
         assert all(i["data_type"] != "foundation" for i in items)
         assert search.call_count == 0
         assert _api_rows(database) == 0
+
+
+# --- sync refreshes the spelling vocabulary ---------------------------------------------------------------
+
+
+def _has_term(database: Database, term: str) -> bool:
+    with database.session() as session:
+        found = session.execute(
+            text("SELECT 1 FROM search_terms WHERE domain = 'foods' AND term = :t"), {"t": term}
+        ).first()
+        return found is not None
+
+
+def test_a_sync_that_updates_foods_adds_their_words_to_the_vocabulary(
+    live_rows: Embedder, database: Database, router: respx.MockRouter
+) -> None:
+    raw = fixture("fdc_food_2261421.json")
+    now = cache.utcnow()
+    with database.session() as session:
+        upsert_fdc_foods(
+            session, [parse_food(raw, detailed=True)], embedder=live_rows, now=now - timedelta(days=90)
+        )
+    renamed = {**raw, "description": "Flour, almond, zorblatt"}
+    router.get(DETAILS).respond(json=[renamed])
+    assert not _has_term(database, "zorblatt")
+    with httpx.Client(transport=httpx.MockTransport(router.handler)) as http:
+        client = FdcClient(
+            http,
+            api_key="k",
+            base_url=FDC,
+            retry=RetryPolicy(max_attempts=1, jitter_s=0),
+            sleep=lambda _: None,
+        )
+        report = sync_usda(database, client, lambda: live_rows, max_age=timedelta(days=30), now=now)
+    assert report.refreshed == 1
+    assert _has_term(database, "zorblatt")

@@ -21,6 +21,7 @@ import structlog
 from sqlalchemy import or_, select, update
 
 from knowledge.embeddings import Embedder
+from knowledge.ingest import refresh_vocabulary
 from knowledge.sources import cache
 from knowledge.sources.errors import SourceError, SourceRateLimited
 from knowledge.sources.fdc_store import upsert_fdc_foods
@@ -126,6 +127,10 @@ def sync_usda(
         report.refreshed += len(foods)
         report.gone += len(gone)
         progress.advance("usda", len(chunk))
+    if report.refreshed:
+        # New or renamed foods bring words spelling correction must know ("skyr" is not in SR28).
+        with database.session() as session:
+            refresh_vocabulary(session, "foods")
     return report
 
 
