@@ -94,7 +94,17 @@ MAX_ENUMERATED_ITEMS: Final = 12
 AMOUNT_EPS: Final = 1e-6
 
 MIP_REL_GAP: Final = 0.01
-MIP_MAX_NODES: Final = 200
+# Branch-and-bound nodes per MILP: the rounding MILPs are small (≤ ~16 integers) and either find whole
+# portions quickly or are not worth more search (the next attempt widens the choice instead); the limit,
+# unlike a time limit, keeps the result the same on a busy machine.
+MIP_MAX_NODES: Final = 40
+MIP_OFF: Final = (
+    "mip_heuristic_run_rins",
+    "mip_heuristic_run_rens",
+    "mip_heuristic_run_feasibility_jump",
+    "mip_allow_restart",
+    "mip_detect_symmetry",
+)
 TIME_LIMIT_S: Final = 1.0
 
 # kcal per unit of each energy nutrient (Atwater 4/9/4).
@@ -298,7 +308,8 @@ class _Model:
     """Columns and rows collected in Python, passed to HiGHS in one call; the handle is kept so an LP can
     be re-solved after bound changes (warm-started from its last basis)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_nodes: int = MIP_MAX_NODES) -> None:
+        self.max_nodes = max_nodes
         self.cost: list[float] = []
         self.lower: list[float] = []
         self.upper: list[float] = []
@@ -350,9 +361,13 @@ class _Model:
         highs.setOptionValue("output_flag", False)
         highs.setOptionValue("threads", 1)
         highs.setOptionValue("mip_rel_gap", MIP_REL_GAP)
-        highs.setOptionValue("mip_max_nodes", MIP_MAX_NODES)
+        highs.setOptionValue("mip_max_nodes", self.max_nodes)
         highs.setOptionValue("time_limit", TIME_LIMIT_S)
         highs.setOptionValue("random_seed", 0)
+        # The root's sub-MIP heuristics and restarts cost these small, tight MILPs ~100 ms each and
+        # rarely help (measured); plain branch-and-bound with the rounding as a start is enough.
+        for name in MIP_OFF:
+            highs.setOptionValue(name, False)
         highs.passModel(lp)
         return highs
 
@@ -465,107 +480,156 @@ def _options(problem: DayProblem, pools: dict[PlanSlot, list[Candidate]], state:
     return options
 
 
-def _relaxation(
-    problem: DayProblem,
-    options: list[_Option],
-    state: WeekState,
-    seed: int,
-    day_index: int,
-    *,
-    band_fraction: float,
-    meal_band: float,
-    soft: bool,
-    free_limits: frozenset[str] = frozenset(),
-    slack_weights: dict[str, float] | None = None,
-    dive: bool = True,
-) -> np.ndarray[Any, np.dtype[np.float64]] | None:
-    """The LP, dived to the templates: continuous portion units per option; None when infeasible (never in
-    the soft model). `free_limits` are left out; `slack_weights` scale the soft model's penalties."""
-    model = _Model()
-    inf = math.inf
-    cols = []
-    for option in options:
-        c = option.candidate
-        if option.fixed_units is not None:
-            cols.append(model.col(0.0, option.fixed_units, option.fixed_units))
-        elif option.forced:
-            cols.append(model.col(0.0, float(c.min_units), float(option.max_units)))
-        else:
-            cols.append(model.col(_unit_cost(c, state, seed, day_index), 0.0, float(option.max_units)))
-    targets = problem.targets
-    for limit in targets.limits(band_fraction=band_fraction):
-        if limit.nutrient in free_limits:
-            continue
-        coefs = [(cols[k], o.candidate.per_unit.value(limit.nutrient)) for k, o in enumerate(options)]
-        if soft:
+class _DayLP:
+    """The day's LP relaxation, built once and re-solved with other bounds: each attempt (band width,
+    meal band), the binding-limit probes (a limit released) and the soft model (slack allowed) only
+    change column and row bounds and slack costs, warm-started from the last basis."""
+
+    def __init__(
+        self, problem: DayProblem, options: list[_Option], state: WeekState, seed: int, day_index: int
+    ) -> None:
+        self.problem = problem
+        self.options = options
+        model = _Model()
+        inf = math.inf
+        targets = problem.targets
+        self.lower = [
+            float(o.fixed_units)
+            if o.fixed_units is not None
+            else float(o.candidate.min_units)
+            if o.forced
+            else 0.0
+            for o in options
+        ]
+        self.upper = [
+            float(o.fixed_units) if o.fixed_units is not None else float(o.max_units) for o in options
+        ]
+        cost = [
+            0.0 if o.fixed_units is not None or o.forced else _unit_cost(o.candidate, state, seed, day_index)
+            for o in options
+        ]
+        self.cols = [model.col(c, lo, hi) for c, lo, hi in zip(cost, self.lower, self.upper, strict=True)]
+        cols = self.cols
+        # Limit rows, each with a slack column per side (closed, cost 0, until the soft model opens it).
+        self.limit_rows: dict[str, int] = {}
+        self.slack: dict[str, list[int]] = {}
+        for limit in targets.limits():
+            coefs = [(cols[k], o.candidate.per_unit.value(limit.nutrient)) for k, o in enumerate(options)]
+            slack_cols = []
+            if limit.low is not None:
+                slack_cols.append(model.col(0.0, 0.0, 0.0))
+                coefs.append((slack_cols[-1], 1.0))
+            if limit.high is not None:
+                slack_cols.append(model.col(0.0, 0.0, 0.0))
+                coefs.append((slack_cols[-1], -1.0))
+            self.slack[limit.nutrient] = slack_cols
+            self.limit_rows[limit.nutrient] = len(model.row_lower)
+            model.row(
+                coefs, -inf if limit.low is None else limit.low, inf if limit.high is None else limit.high
+            )
+        by_meal: dict[int, list[int]] = {}
+        for k, option in enumerate(options):
+            by_meal.setdefault(option.meal, []).append(k)
+        self.meal_deviation: list[tuple[int, int, float]] = []  # (over, under, share kcal)
+        for m, meal in enumerate(problem.meals):
+            ks = by_meal.get(m, [])
+            if m in problem.locked_meals or not ks:
+                continue
+            share_kcal = meal.share * targets.kcal
+            weight = W_MEAL_SHARE / share_kcal
+            over = model.col(weight, 0.0, inf)
+            under = model.col(weight, 0.0, inf)
+            self.meal_deviation.append((over, under, share_kcal))
+            kcal = [(cols[k], options[k].candidate.per_unit.kcal) for k in ks]
+            model.row([*kcal, (over, -1.0), (under, 1.0)], share_kcal, share_kcal)
+            groups: dict[FoodGroup, list[int]] = {}
+            for k in ks:
+                groups.setdefault(options[k].candidate.group, []).append(k)
+            # Templates, as limits on portion counts (n / max ≤ 1 per item: a valid relaxation).
+            for group, gks in groups.items():
+                model.row(
+                    [(cols[k], 1.0 / options[k].max_units) for k in gks], -inf, problem.group_cap(group)
+                )
+            model.row(
+                [(cols[k], 1.0 / options[k].max_units) for k in ks], -inf, MAX_ITEMS_PER_MEAL[meal.slot]
+            )
+            if meal.slot is PlanSlot.MAIN:
+                core = [k for k in ks if options[k].candidate.group in CORE_GROUPS]
+                if core:
+                    model.row([(cols[k], 1.0 / options[k].candidate.min_units) for k in core], 1.0, inf)
+                    model.row([(cols[k], 1.0 / options[k].max_units) for k in core], -inf, problem.core_cap)
+            elif meal.slot is PlanSlot.BREAKFAST:
+                base = [k for k in ks if options[k].candidate.group in BREAKFAST_BASE_GROUPS]
+                if base:
+                    model.row([(cols[k], 1.0 / options[k].candidate.min_units) for k in base], 1.0, inf)
+            fats = [k for k in ks if options[k].candidate.group is FoodGroup.FAT]
+            if fats and meal.slot is not PlanSlot.SNACK:
+                model.row(
+                    [(cols[k], options[k].candidate.per_unit.kcal) for k in fats],
+                    -inf,
+                    problem.fat_share * share_kcal,
+                )
+            if problem.kosher:
+                meat_milk = [k for k in ks if {"meat", "milk"} & options[k].candidate.flags]
+                if meat_milk:
+                    model.row([(cols[k], 1.0 / options[k].max_units) for k in meat_milk], -inf, 1.0)
+        # The same food at most once a day (cooking fat excepted).
+        by_key: dict[str, list[int]] = {}
+        for k, option in enumerate(options):
+            if option.candidate.group is not FoodGroup.FAT:
+                by_key.setdefault(option.candidate.key, []).append(k)
+        for ks in by_key.values():
+            if len(ks) > 1 and all(options[k].fixed_units is None for k in ks):
+                model.row([(cols[k], 1.0 / options[k].max_units) for k in ks], -inf, 1.0)
+        self.model = model
+
+    def run(
+        self,
+        *,
+        band_fraction: float,
+        meal_band: float,
+        soft: bool,
+        free_limits: frozenset[str] = frozenset(),
+        slack_weights: dict[str, float] | None = None,
+        dive: bool = True,
+    ) -> np.ndarray[Any, np.dtype[np.float64]] | None:
+        """The LP for these bounds (dived to the templates unless `dive` is off): continuous portion units
+        per option, or None when infeasible (never in the soft model). `free_limits` are released;
+        `slack_weights` scale the soft model's penalties."""
+        model, targets = self.model, self.problem.targets
+        inf = math.inf
+        if model._highs is None:
+            model._highs = model._build()
+        highs = model._highs
+        model.set_bounds(self.cols, self.lower, self.upper)
+        slack_cols: list[int] = []
+        slack_costs: list[float] = []
+        for limit in targets.limits(band_fraction=band_fraction):
+            row = self.limit_rows[limit.nutrient]
+            if limit.nutrient in free_limits:
+                highs.changeRowBounds(row, -inf, inf)
+            else:
+                highs.changeRowBounds(
+                    row, -inf if limit.low is None else limit.low, inf if limit.high is None else limit.high
+                )
             weight = W_SLACK * slack_scale(limit.nutrient, limit.target, targets.kcal)
             weight *= (slack_weights or {}).get(limit.nutrient, 1.0)
-            if limit.low is not None:
-                coefs.append((model.col(weight, 0.0, inf), 1.0))
-            if limit.high is not None:
-                coefs.append((model.col(weight, 0.0, inf), -1.0))
-        model.row(coefs, -inf if limit.low is None else limit.low, inf if limit.high is None else limit.high)
-    by_meal: dict[int, list[int]] = {}
-    for k, option in enumerate(options):
-        by_meal.setdefault(option.meal, []).append(k)
-    for m, meal in enumerate(problem.meals):
-        ks = by_meal.get(m, [])
-        if m in problem.locked_meals or not ks:
-            continue
-        share_kcal = meal.share * targets.kcal
-        weight = W_MEAL_SHARE / share_kcal
-        over = model.col(weight, 0.0, inf if soft else meal_band * share_kcal)
-        under = model.col(weight, 0.0, inf if soft else meal_band * share_kcal)
-        kcal = [(cols[k], options[k].candidate.per_unit.kcal) for k in ks]
-        model.row([*kcal, (over, -1.0), (under, 1.0)], share_kcal, share_kcal)
-        groups: dict[FoodGroup, list[int]] = {}
-        for k in ks:
-            groups.setdefault(options[k].candidate.group, []).append(k)
-        # Templates, as limits on portion counts (n / max ≤ 1 per item: a valid relaxation).
-        for group, gks in groups.items():
-            model.row([(cols[k], 1.0 / options[k].max_units) for k in gks], -inf, problem.group_cap(group))
-        model.row([(cols[k], 1.0 / options[k].max_units) for k in ks], -inf, MAX_ITEMS_PER_MEAL[meal.slot])
-        if meal.slot is PlanSlot.MAIN:
-            core = [k for k in ks if options[k].candidate.group in CORE_GROUPS]
-            if core:
-                model.row([(cols[k], 1.0 / options[k].candidate.min_units) for k in core], 1.0, inf)
-                model.row([(cols[k], 1.0 / options[k].max_units) for k in core], -inf, problem.core_cap)
-        elif meal.slot is PlanSlot.BREAKFAST:
-            base = [k for k in ks if options[k].candidate.group in BREAKFAST_BASE_GROUPS]
-            if base:
-                model.row([(cols[k], 1.0 / options[k].candidate.min_units) for k in base], 1.0, inf)
-        fats = [k for k in ks if options[k].candidate.group is FoodGroup.FAT]
-        if fats and meal.slot is not PlanSlot.SNACK:
-            model.row(
-                [(cols[k], options[k].candidate.per_unit.kcal) for k in fats],
-                -inf,
-                problem.fat_share * share_kcal,
-            )
-        if problem.kosher:
-            meat_milk = [k for k in ks if {"meat", "milk"} & options[k].candidate.flags]
-            if meat_milk:
-                model.row([(cols[k], 1.0 / options[k].max_units) for k in meat_milk], -inf, 1.0)
-    # The same food at most once a day (cooking fat excepted).
-    by_key: dict[str, list[int]] = {}
-    for k, option in enumerate(options):
-        if option.candidate.group is not FoodGroup.FAT:
-            by_key.setdefault(option.candidate.key, []).append(k)
-    for ks in by_key.values():
-        if len(ks) > 1 and all(options[k].fixed_units is None for k in ks):
-            model.row([(cols[k], 1.0 / options[k].max_units) for k in ks], -inf, 1.0)
-    lower = [
-        float(o.fixed_units)
-        if o.fixed_units is not None
-        else float(o.candidate.min_units)
-        if o.forced
-        else 0.0
-        for o in options
-    ]
-    upper = [float(o.fixed_units) if o.fixed_units is not None else float(o.max_units) for o in options]
-    if not dive:
-        values = model.solve()
-        return None if values is None else values[: len(options)]
-    return _dive(problem, options, model, cols, lower, upper)
+            for col in self.slack[limit.nutrient]:
+                slack_cols.append(col)
+                slack_costs.append(weight if soft else 0.0)
+        model.set_bounds(slack_cols, [0.0] * len(slack_cols), [inf if soft else 0.0] * len(slack_cols))
+        highs.changeColsCost(
+            len(slack_cols), np.asarray(slack_cols, dtype=np.int32), np.asarray(slack_costs, dtype=np.float64)
+        )
+        deviation_cols = [col for over, under, _ in self.meal_deviation for col in (over, under)]
+        deviation_high = [
+            inf if soft else meal_band * share for _, _, share in self.meal_deviation for _ in (0, 1)
+        ]
+        model.set_bounds(deviation_cols, [0.0] * len(deviation_cols), deviation_high)
+        if not dive:
+            values = model.solve()
+            return None if values is None else values[: len(self.options)]
+        return _dive(self.problem, self.options, model, self.cols, list(self.lower), list(self.upper))
 
 
 def _dive(
@@ -879,32 +943,30 @@ def _portions(
 def _exact(
     problem: DayProblem,
     options: list[_Option],
+    lp: _DayLP,
     pools: dict[PlanSlot, list[Candidate]],
     state: WeekState,
     seed: int,
-    day_index: int,
 ) -> tuple[list[_Pick], list[int], str] | None:
-    """A plan within every limit, or None: the LP attempts, each rounded in growing boxes."""
+    """A plan within every limit, or None: the LP attempts, each rounded in growing boxes; then, once,
+    the first attempt's foods with a few optional helper foods (the costliest MILP, so the last try)."""
+    tried: list[tuple[list[_Pick], str]] = []
     for band_fraction, meal_band in LP_ATTEMPTS:
-        amounts = _relaxation(
-            problem,
-            options,
-            state,
-            seed,
-            day_index,
-            band_fraction=band_fraction,
-            meal_band=meal_band,
-            soft=False,
-        )
+        amounts = lp.run(band_fraction=band_fraction, meal_band=meal_band, soft=False)
         if amounts is None:
             continue
         picks = _picks(options, amounts)
-        for box, with_helpers in ((1, False), (None, False), (None, True)):
-            trial = picks + _helpers(problem, picks, pools, state, seed) if with_helpers else picks
-            units = _portions(problem, trial, box=box, soft=False)
+        name = f"lp{band_fraction:g}-{meal_band:g}"
+        tried.append((picks, name))
+        for box in (1, None):
+            units = _portions(problem, picks, box=box, soft=False)
             if units is not None:
-                helpers = "+helpers" if with_helpers else ""
-                return trial, units, f"lp{band_fraction:g}-{meal_band:g}/box{box or 'full'}{helpers}"
+                return picks, units, f"{name}/box{box or 'full'}"
+    for picks, name in tried[:1]:
+        trial = picks + _helpers(problem, picks, pools, state, seed)
+        units = _portions(problem, trial, box=None, soft=False)
+        if units is not None:
+            return trial, units, f"{name}/boxfull+helpers"
     return None
 
 
@@ -920,31 +982,23 @@ def solve_day(
     started = time.perf_counter()
     state = state or WeekState()
     options = _options(problem, pools, state)
-    found = _exact(problem, options, pools, state, seed, day_index)
+    lp = _DayLP(problem, options, state, seed, day_index)
+    found = _exact(problem, options, lp, pools, state, seed)
     if found is None and state.relaxable() and any(state.capped(c) for pool in pools.values() for c in pool):
         # Late in a week the caps may have used up a small pool: foods may then come back (recipes still
         # keep to theirs); the repeat costs keep them rare.
         state = state.relaxed()
         options = _options(problem, pools, state)
-        found = _exact(problem, options, pools, state, seed, day_index)
+        lp = _DayLP(problem, options, state, seed, day_index)
+        found = _exact(problem, options, lp, pools, state, seed)
     if found is not None:
         trial, units, route = found
         return _result(problem, trial, units, started, route)
     # No exact plan: find the limit that binds (the first, in priority order, whose removal alone makes
     # the relaxation feasible), then the nearest plan that keeps every other limit and misses that one.
-    binding = _binding_limit(problem, options, state, seed, day_index)
+    binding = _binding_limit(problem, lp)
     weights = {binding: BINDING_SLACK_FACTOR} if binding is not None else {}
-    amounts = _relaxation(
-        problem,
-        options,
-        state,
-        seed,
-        day_index,
-        band_fraction=1.0,
-        meal_band=MEAL_BAND,
-        soft=True,
-        slack_weights=weights,
-    )
+    amounts = lp.run(band_fraction=1.0, meal_band=MEAL_BAND, soft=True, slack_weights=weights)
     last_picks = _picks(options, amounts) if amounts is not None else []
     nearest = last_picks + _helpers(problem, last_picks, pools, state, seed)
     soft_units = _portions(problem, nearest, box=None, soft=True, slack_weights=weights)
@@ -953,9 +1007,7 @@ def solve_day(
     return _result(problem, nearest, soft_units, started, "soft", binding=binding)
 
 
-def _binding_limit(
-    problem: DayProblem, options: list[_Option], state: WeekState, seed: int, day_index: int
-) -> str | None:
+def _binding_limit(problem: DayProblem, lp: _DayLP) -> str | None:
     """The limit that binds: the first (in `BINDING_ORDER`) whose release makes the LP feasible. A
     macro is released with the kcal band, which the other macros would otherwise pin it to: vegan with
     300 g protein in 1,400 kcal fits once protein (and the kcal it implies) is let go, so protein binds."""
@@ -964,18 +1016,7 @@ def _binding_limit(
         if nutrient not in present:
             continue
         released = frozenset({nutrient, "kcal"}) if nutrient in ENERGY_PER_UNIT else frozenset({nutrient})
-        amounts = _relaxation(
-            problem,
-            options,
-            state,
-            seed,
-            day_index,
-            band_fraction=1.0,
-            meal_band=MEAL_BAND,
-            soft=False,
-            free_limits=released,
-            dive=False,
-        )
+        amounts = lp.run(band_fraction=1.0, meal_band=MEAL_BAND, soft=False, free_limits=released, dive=False)
         if amounts is not None:
             return nutrient
     return None
