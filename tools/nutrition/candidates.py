@@ -13,7 +13,9 @@ excludes the food, since the 2,300 mg cap could not be checked).
 
 from __future__ import annotations
 
+import math
 import re
+import time
 import uuid
 import zlib
 from collections.abc import Iterable, Sequence
@@ -163,6 +165,11 @@ class Candidate(BaseModel):
     def family(self) -> str:
         return food_family(self.name)
 
+    @cached_property
+    def lowered_text(self) -> str:
+        """The name and ingredient names, lower-cased, one per line (what dislikes and likes match)."""
+        return "\n".join(text.lower() for text in (self.name, *self.ingredient_names))
+
     def grams(self, units: int) -> float | None:
         return None if self.unit_grams is None else round(self.unit_grams * units, 1)
 
@@ -288,6 +295,13 @@ class TermMatcher:
             if found:
                 return found.group(0)
         return None
+
+    def search_lowered(self, text: str) -> str | None:
+        """`search` on text already lower-cased (a candidate's `lowered_text`)."""
+        if self._pattern is None:
+            return None
+        found = self._pattern.search(text)
+        return found.group(0) if found else None
 
 
 def matches_term(text: str, term: str) -> bool:
@@ -705,11 +719,19 @@ class CatalogueCache:
     """The catalogue, reloaded when the knowledge base changes. One per process, created at start-up (or
     by the first request) and passed down; never a module global."""
 
-    def __init__(self) -> None:
+    def __init__(self, check_every_s: float = 30.0) -> None:
         self._catalogue: Catalogue | None = None
+        self._checked_at = -math.inf
+        self._check_every_s = check_every_s
 
     def get(self, session: Session) -> Catalogue:
+        """The catalogue; the knowledge base's fingerprint is read at most every `check_every_s` seconds
+        (two aggregate queries: not worth paying on every request)."""
         current = self._catalogue
+        now = time.monotonic()
+        if current is not None and now - self._checked_at < self._check_every_s:
+            return current
+        self._checked_at = now
         if current is not None and current.version == catalogue_version(session):
             return current
         self._catalogue = load_catalogue(session)
@@ -735,14 +757,14 @@ def personal_candidates(
         # The checks of `violations`, cheapest first (this runs over every candidate for each plan).
         if candidate.flags & forbidden or (marked is not None and marked not in candidate.diets):
             continue
-        if disliked and disliked.search(candidate.name, *candidate.ingredient_names):
+        if disliked and disliked.search_lowered(candidate.lowered_text):
             continue
         if excluded and (
             candidate.food_id in excluded
             or any(food_id in excluded for food_id in candidate.ingredient_food_ids)
         ):
             continue
-        if likes and likes.search(candidate.name, *candidate.ingredient_names):
+        if likes and likes.search_lowered(candidate.lowered_text):
             candidate = candidate.model_copy(update={"preference": 1.0})
         safe.append(candidate)
     return safe

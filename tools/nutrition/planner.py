@@ -279,9 +279,13 @@ def build_context(
     # food that a new allergy rules out must not come back through the pools).
     safe_by_key = {c.key: c for c in safe}
     kept = [safe_by_key[c.key] for c in keep if c.key in safe_by_key]
+    by_slot: dict[PlanSlot, list[Candidate]] = {slot: [] for slot in PlanSlot}
+    for candidate in safe:
+        for slot in candidate.slots:
+            by_slot[slot].append(candidate)
     pools = {
         slot: prune_pool(
-            safe,
+            by_slot[slot],
             slot,
             seed=seed,
             protein_share=protein_share,
