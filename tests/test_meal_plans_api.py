@@ -278,3 +278,19 @@ class TestOwners:
         )
         assert client.get(f"{PLANS}/{plan['id']}").status_code == 401
         assert client.post(PLANS, json={"start_date": str(today()), "days": 1}).status_code == 401
+
+
+def test_foods_like_a_liked_food_are_preferred_too(factory: Factory, database: Database) -> None:
+    """Liking salmon lifts other fish (nearest neighbours by embedding) in the pools' ranking."""
+    from tools.nutrition.planner import build_context
+
+    user = factory.user()
+    factory.profile(user, liked_foods=["salmon"])
+    with database.session() as session:
+        ctx = build_context(session, user.id, SHARED_CATALOGUES.get(session), today=today(), seed=1)
+    liked = [c for c in ctx.safe if c.preference == 1.0]
+    similar = [c for c in ctx.safe if 0 < c.preference < 1.0]
+    assert liked
+    assert all("salmon" in c.name.lower() for c in liked if c.food_id is not None)
+    assert similar
+    assert any(c.name.startswith("Fish, ") and "salmon" not in c.name.lower() for c in similar)

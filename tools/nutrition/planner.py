@@ -15,12 +15,13 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store import meal_plans as rows
 from store import plans as plan_store
 from store.models import Plan, PlanVersion, Profile
-from store.models.knowledge import FoodGroup
+from store.models.knowledge import Food, FoodGroup
 from store.vocabulary import Diet, PlanKind
 from tools.errors import Conflict, NotFound
 from tools.nutrition import solver
@@ -42,6 +43,12 @@ PLAN_DAYS_RANGE: Final = (1, 14)
 DAYS_PER_BLOCK: Final = 7
 KETO_FAT_SHARE: Final = 0.6
 PLANT_DIETS: Final = frozenset({Diet.VEGAN, Diet.VEGETARIAN})
+# Liked foods' neighbours: up to this many anchors, this many neighbours each; cosine similarity above
+# the floor lifts a food's preference up to `LIKED_SIMILAR_WEIGHT` (a liked food itself has 1).
+LIKED_ANCHORS: Final = 4
+LIKED_NEIGHBOURS: Final = 25
+LIKED_SIMILARITY_FLOOR: Final = 0.88  # salmon → cod 0.95, trout 0.92; banana → orange 0.85 (measured)
+LIKED_SIMILAR_WEIGHT: Final = 0.6
 # Plant diets get their protein from fewer kinds of food: legumes may come back four times a week.
 PLANT_MAX_USES: Final = {**solver.DEFAULT_MAX_USES_PER_WEEK, FoodGroup.LEGUME: 4}
 
@@ -227,6 +234,38 @@ class PlanContext:
         return self.safe_by_key.get(key)
 
 
+def with_similar_to_liked(session: Session, safe: list[Candidate]) -> list[Candidate]:
+    """Foods close to a liked one (MiniLM embeddings, pgvector nearest neighbours of a few liked foods:
+    salmon → trout, mackerel) get part of a liked food's preference, so the pools lean towards them too."""
+    anchors = sorted(
+        (c for c in safe if c.preference >= 1.0 and c.food_id is not None), key=lambda c: (-c.boost, c.key)
+    )[:LIKED_ANCHORS]
+    if not anchors:
+        return safe
+    similarity: dict[int, float] = {}
+    for anchor in anchors:
+        embedding = session.scalar(select(Food.embedding).where(Food.id == anchor.food_id))
+        if embedding is None:
+            continue
+        distance = Food.embedding.cosine_distance(embedding)
+        nearest = session.execute(
+            select(Food.id, distance)
+            .where(Food.embedding.is_not(None), Food.id != anchor.food_id)
+            .order_by(distance)
+            .limit(LIKED_NEIGHBOURS)
+        )
+        for food_id, food_distance in nearest:
+            similarity[food_id] = max(similarity.get(food_id, 0.0), 1.0 - float(food_distance))
+    result = []
+    for candidate in safe:
+        sim = similarity.get(candidate.food_id or -1, 0.0)
+        if candidate.preference < 1.0 and sim > LIKED_SIMILARITY_FLOOR:
+            share = (sim - LIKED_SIMILARITY_FLOOR) / (1.0 - LIKED_SIMILARITY_FLOOR)
+            candidate = candidate.model_copy(update={"preference": round(LIKED_SIMILAR_WEIGHT * share, 3)})
+        result.append(candidate)
+    return result
+
+
 def require_profile(session: Session, user_id: uuid.UUID) -> Profile:
     profile = session.get(Profile, user_id)
     if profile is None:
@@ -274,6 +313,8 @@ def build_context(
     restrictions = restrictions_of(profile, excluded_food_ids)
     liked = tuple(profile.liked_foods or ())
     safe = personal_candidates(catalogue, restrictions, liked)
+    if liked:
+        safe = with_similar_to_liked(session, safe)
     protein_share = 4.0 * targets.protein_g / max(targets.kcal, 1)
     # Safety over locks: a kept candidate joins the pools only as the person's safe candidate (a locked
     # food that a new allergy rules out must not come back through the pools).
