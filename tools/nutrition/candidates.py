@@ -163,7 +163,8 @@ class Candidate(BaseModel):
 
     @cached_property
     def family(self) -> str:
-        return food_family(self.name)
+        produce = self.group in (FoodGroup.VEGETABLE, FoodGroup.FRUIT)
+        return food_family(self.name, 1 if produce else 2)
 
     @cached_property
     def lowered_text(self) -> str:
@@ -382,6 +383,15 @@ _COMMON_FOOD = re.compile(
     r"|oil, (?:olive|canola)|butter, without salt)"
 )
 _EGG = re.compile(r"^egg, whole, cooked")
+_BREAKFAST_STARCH = re.compile(
+    r"\b(?:bread|toast|bagels?|english muffins?|muffins?|pancakes?|waffles?|oat|oats|oatmeal|granola|muesli"
+    r"|cereals?|croissants?|biscuits?|tortillas?|grits|porridge|potato(?:es)?, hash)"
+)
+# Offal and odd cuts: never "everyday staples" (a liked "liver" still finds them).
+_OFFAL = re.compile(
+    r"\b(?:gizzards?|livers?|hearts?|kidneys?|tongue|giblets|feet|brains?|tripe|spleen|lungs?|necks?"
+    r"|skin only|backs?|tails?|ears?|snouts?|chitterlings|variety meats)\b"
+)
 _COOKED_CEREAL = re.compile(r"\b(?:cooked|prepared with water|prepared with milk)\b")
 # Eaten as bought although the knowledge base cannot tell their preparation (tofu "raw", tempeh).
 _READY_LEGUME = re.compile(r"\b(?:tofu|tempeh|meatless|seitan)\b")
@@ -528,6 +538,8 @@ def food_candidate(
         slots |= {PlanSlot.MAIN}  # cheese goes on a main meal too
     elif food.category == "Breakfast Cereals":
         slots = frozenset({PlanSlot.BREAKFAST})
+    elif group is FoodGroup.STARCH and PlanSlot.BREAKFAST in slots and not _BREAKFAST_STARCH.search(text):
+        slots -= {PlanSlot.BREAKFAST}  # egg noodles are not breakfast, whatever "egg" suggests
     if not slots:
         return None
     rule = portion_rule(group, food.description, portions, food.category)
@@ -550,7 +562,7 @@ def food_candidate(
         max_units=rule.max_units,
         whole_units=rule.whole,
         boost=food.search_boost,
-        common=bool(_COMMON_FOOD.match(text)),
+        common=bool(_COMMON_FOOD.match(text)) and not _OFFAL.search(text),
         flags=flags,
         diets=_base_diets(food.diets, flags, per_100g.net_carbs_g),
     )
@@ -823,10 +835,10 @@ def nutrition_fit(candidate: Candidate, protein_share: float) -> float:
     return base + protein_part * (0.5 + 3.0 * protein_share)
 
 
-def food_family(name: str) -> str:
+def food_family(name: str, segments: int = 2) -> str:
     """ "Egg, whole, cooked, fried" → "egg, whole": pools keep one food per family, so a week is not five
-    kinds of boiled egg."""
-    return ",".join(part.strip() for part in name.lower().split(",")[:2])
+    kinds of boiled egg. Produce is one family per plant ("eggplant, raw" and "eggplant, cooked")."""
+    return ",".join(part.strip() for part in name.lower().split(",")[:segments])
 
 
 def prune_pool(

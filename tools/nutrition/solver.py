@@ -2,22 +2,24 @@
 
 The day's model is a mixed-integer program: for every candidate of every meal, whether it is on the plate
 and how many whole portion units; daily kcal within ±3 %, protein/fat/carbs within ±5 % (keto: net carbs
-under the cap), fibre at least the target, sodium at most 2,300 mg; meal templates (one protein food or
-dish or legume per main meal, at most one starch, two vegetables, one cooking fat …; 1–4 items); each
-meal's kcal near its share of the day; objective: liked foods and rated recipes up, repeats this week down,
-new groceries slightly down, a seeded jitter for variety between people.
+under the cap), fibre at least the target, sodium at most 2,300 mg; meal templates (one protein food,
+legume or dish per main meal — two for plant diets —, at most one starch, two vegetables, one cooking fat
+…; 1–4 items); each meal's kcal near its share of the day; objective: liked foods and rated recipes up,
+repeats this week down, new groceries slightly down, a seeded jitter for variety between people.
 
-Solved whole, that MILP takes HiGHS 0.1–2 s per day (root cut loops on the tight integer knapsack rows:
-measured), too slow for a 0.3 s week. So it is solved in two exact pieces, both with HiGHS:
-1. the LP relaxation (portions continuous, templates as linear limits on portion counts, limits tightened
-   to leave room for rounding) chooses the foods and their approximate amounts: ~1 ms, optimal;
-2. the choice is rounded to the templates (per group, the largest item stays) and a small MILP finds whole
-   portion units near the LP amounts that meet every limit exactly (feasibility, a box of ±1 unit first,
-   then the item's full range, then with a few optional helper foods).
-When the limits cannot all hold, the same pieces run with penalised slack on every limit: the answer is the
-nearest plan, its slack, and the limit that binds most. Days are solved in order so the week's variety rules
-see what earlier days used. Every stop is by node count, never by wall time, so a seed always gives the same
-plan (the time limit is only a safety net).
+Solved whole, that MILP takes HiGHS 0.1–2 s per day here (root cut loops on the tight integer knapsack
+rows: measured), too slow for a 0.3 s week. So it is solved in pieces, all with HiGHS:
+1. the LP relaxation (portions continuous, templates as linear limits on portion counts, limits narrowed
+   to leave room for rounding) chooses the foods and their approximate amounts, optimally for the
+   objective; where it splits a template (two starches, a food in two meals) it is dived: keep the
+   larger, bar its rivals from the meal, re-solve (warm start), runner-up when that has no solution;
+2. the LP amounts are rounded to whole units: every up/down combination at once (numpy), else a small
+   feasibility MILP in a ±1 box, then the full range, then once with a few optional helper foods.
+If no attempt meets every limit, the binding limit is found (the first, by priority, whose release makes
+the LP feasible) and the same pieces run with penalised slack: the answer is the nearest plan, missing
+mostly that limit, with its slack. Days are solved in order so the week's variety rules see what earlier
+days used. MILPs stop by node count and gap, never by wall time, so a seed always gives the same plan
+(the time limit is only a safety net).
 """
 
 from __future__ import annotations
@@ -558,6 +560,11 @@ class _DayLP:
                 if core:
                     model.row([(cols[k], 1.0 / options[k].candidate.min_units) for k in core], 1.0, inf)
                     model.row([(cols[k], 1.0 / options[k].max_units) for k in core], -inf, problem.core_cap)
+                # A main meal has vegetables (else the cheapest plan leaves them out: they carry little
+                # but fibre, and fibre also comes from grains and legumes).
+                greens = [k for k in ks if options[k].candidate.group is FoodGroup.VEGETABLE]
+                if greens:
+                    model.row([(cols[k], 1.0 / options[k].candidate.min_units) for k in greens], 1.0, inf)
             elif meal.slot is PlanSlot.BREAKFAST:
                 base = [k for k in ks if options[k].candidate.group in BREAKFAST_BASE_GROUPS]
                 if base:
