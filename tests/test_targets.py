@@ -256,10 +256,11 @@ class TestMacros:
         assert (result.kcal, result.protein_g, result.fat_g, result.carbs_g) == (1500, 200, 60, 40)
         assert bound(result) == {Rule.KCAL_FLOOR, Rule.FAT_FLOOR}
 
-    def test_carbs_never_negative_protein_trimmed_then_fat_floor_relaxed(self) -> None:
+    def test_carbs_kept_at_fibre_protein_trimmed_then_fat_floor_relaxed(self) -> None:
         # 120 kg, 150 cm, 70 y woman, sedentary: 1626.5 × 1.2 = 1951.8; − 1320 → floor 1200.
-        # Protein 240 g (960) + fat floor 72 g (648) > 1200: protein → 1.6 × 120 = 192 g (768), still over;
-        # fat → (1200 − 768) / 9 = 48 g (≥ 20 % = 26.7 g); carbs 0.
+        # Fibre round(14 × 1.2) = 17 g is the carbs floor (68 kcal). Protein 240 g (960) + fat floor 72 g
+        # (648) > 1200: protein → 1.6 × 120 = 192 g (768), still over; fat → (1200 − 768 − 68) / 9 = 40.4 g
+        # (≥ 20 % = 26.7 g) → 40 g; carbs the rest (1200 − 768 − 360) / 4 = 18 g.
         big = body(
             sex=Sex.FEMALE,
             birth_date=date(1955, 1, 1),
@@ -268,7 +269,7 @@ class TestMacros:
             activity_level=ActivityLevel.SEDENTARY,
         )
         result = targets(big, Goal.LOSE, rate=1.2)
-        assert (result.kcal, result.protein_g, result.fat_g, result.carbs_g) == (1200, 192, 48, 0)
+        assert (result.kcal, result.protein_g, result.fat_g, result.carbs_g) == (1200, 192, 40, 18)
         assert bound(result) == {
             Rule.KCAL_FLOOR,
             Rule.FAT_FLOOR,
@@ -279,19 +280,22 @@ class TestMacros:
     def test_protein_on_lean_mass_trimmed_to_fit(self) -> None:
         # 100 kg at 30 % (lean 70 kg), sedentary: Katch 370 + 1512 = 1882, × 1.2 = 2258.4, − 1100 = 1158.4;
         # coach floor 800 → 1158 kcal. Protein 2.5 × 70 = 175 g; fat floor max(60, 25.7) = 60 g (540 kcal);
-        # 700 + 540 > 1158 → protein → max(2.0 × 70, (1158 − 540) / 4) = 154.5 g; carbs 0. Whole grams:
-        # 155 × 4 + 60 × 9 = 1160 (2 kcal over, within rounding).
+        # Carbs may not fall below fibre, round(14 × 1.158) = 16 g (64 kcal): 700 + 540 + 64 > 1158 →
+        # protein → max(2.0 × 70, (1158 − 540 − 64) / 4 = 138.5) = 140 g; carbs would be 14.5 < 16, so fat
+        # yields: (1158 − 560 − 64) / 9 = 59.3 g. Whole grams: 140, 59, carbs the rest (1158 − 560 − 531) / 4
+        # = 16.75 → 17; 560 + 531 + 68 = 1159 (1 kcal over).
         heavy = body(weight_kg=100.0, body_fat_pct=30.0, activity_level=ActivityLevel.SEDENTARY)
         result = targets(heavy, Goal.LOSE, rate=1.0, coach_floor=800)
         assert result.kcal == 1158
-        assert (result.protein_g, result.fat_g, result.carbs_g) == (155, 60, 0)
-        assert bound(result) == {Rule.FAT_FLOOR, Rule.PROTEIN_TRIMMED}
+        assert (result.protein_g, result.fat_g, result.carbs_g, result.fiber_g) == (140, 59, 17, 16)
+        assert bound(result) == {Rule.FAT_FLOOR, Rule.PROTEIN_TRIMMED, Rule.FAT_FLOOR_RELAXED}
         (trimmed,) = [b.detail for b in result.trail.bound_rules if b.rule is Rule.PROTEIN_TRIMMED]
-        assert "175.0 g to 154.5 g" in trimmed
+        assert "175.0 g to 140.0 g" in trimmed
 
     def test_protein_below_minimum_is_flagged_for_a_coach(self) -> None:
         # 150 kg, 150 cm, 90 y woman: 1826.5 × 1.2 = 2191.8, − 1650 → coach floor 800. Protein min 240 g
-        # = 960 kcal alone: fat floor relaxes to 20 % (17.8 g = 160 kcal), protein gets (800 − 160)/4 = 160.
+        # = 960 kcal alone: fat floor relaxes to 20 % (17.8 g = 160 kcal), carbs keep the fibre target
+        # round(14 × 0.8) = 11 g (44 kcal), protein gets (800 − 160 − 44) / 4 = 149 g.
         huge = body(
             sex=Sex.FEMALE,
             birth_date=date(1935, 1, 1),
@@ -300,7 +304,7 @@ class TestMacros:
             activity_level=ActivityLevel.SEDENTARY,
         )
         result = targets(huge, Goal.LOSE, rate=1.5, coach_floor=800)
-        assert (result.kcal, result.protein_g, result.fat_g, result.carbs_g) == (800, 160, 18, 0)
+        assert (result.kcal, result.protein_g, result.fat_g, result.carbs_g) == (800, 149, 18, 11)
         assert bound(result) >= {Rule.PROTEIN_TRIMMED, Rule.FAT_FLOOR_RELAXED, Rule.PROTEIN_BELOW_MINIMUM}
         assert abs(macro_kcal(result) - result.kcal) <= 2
 
@@ -504,6 +508,8 @@ def test_properties_hold_for_any_adult(
     # kcal = 4 P + 4 C + 9 F within rounding; nothing negative
     assert abs(macro_kcal(result) - result.kcal) <= 2
     assert min(result.protein_g, result.fat_g, result.carbs_g, result.net_carbs_g, result.fiber_g) >= 0
+    # fibre is carbohydrate: a target with less carbs than fibre could never be eaten
+    assert prefs.diet is Diet.KETO or result.carbs_g >= result.fiber_g
 
     # the floor is respected: the coach's when set, else the default for the sex
     floor = overrides.kcal_floor if overrides and overrides.kcal_floor else c.KCAL_FLOOR[body_input.sex]
@@ -530,3 +536,23 @@ def test_properties_hold_for_any_adult(
     # meals add up exactly
     for field in ("kcal", "protein_g", "fat_g", "carbs_g", "fiber_g"):
         assert sum(getattr(m, field) for m in result.meals) == getattr(result, field)
+
+
+def test_carbs_never_fall_below_the_fibre_target() -> None:
+    """A heavy sedentary vegan man in a deficit: protein and fat crowd out carbs unless fibre is a floor."""
+    heavy = BodyInput(
+        sex=Sex.MALE,
+        birth_date=date(1986, 1, 1),
+        height_cm=180,
+        weight_kg=125,
+        body_fat_pct=None,
+        activity_level=ActivityLevel.SEDENTARY,
+    )
+    result = calculate_targets(
+        heavy,
+        GoalInput(goal=Goal.LOSE, target_rate_kg_per_week=0.75),
+        DietInput(diet=Diet.VEGAN, meals_per_day=3),
+        today=TODAY,
+    )
+    assert result.carbs_g >= result.fiber_g > 0
+    assert abs(macro_kcal(result) - result.kcal) <= 2

@@ -507,9 +507,9 @@ def _macros(
     When protein and fat do not fit in the kcal, rules yield in this order, each only as far as needed:
     protein down to 1.6 g/kg (2.0 g/kg lean); the 0.6 g/kg fat floor down to 20 % of energy; protein down
     to what is left (flagged for a coach). Protein goes before the 20 % fat floor because essential fatty
-    acids and fat-soluble vitamins need that much. Carbs never go negative. (Fat is then always at its
-    floor already: with protein ≤ 2.5 g/kg, protein and fat overflow only when kcal < 10.7 × weight_kg, and
-    there 0.6 g/kg is above the default 25 % share.)
+    acids and fat-soluble vitamins need that much. Carbs never fall below the fibre target (fibre is
+    carbohydrate: fewer carbs than fibre cannot be eaten). (Fat is then at its floor already: protein and
+    fat overflow only on small energy budgets per kg, where 0.6 g/kg is above the default 25 % share.)
     """
     basis, basis_kg = ("lean_mass_kg", lean_mass_kg) if lean_mass_kg is not None else ("weight_kg", weight_kg)
     per_kg = (c.PROTEIN_G_PER_KG_LEAN if lean_mass_kg is not None else c.PROTEIN_G_PER_KG)[goal]
@@ -584,19 +584,21 @@ def _macros(
                 Rule.FAT_FLOOR,
                 f"fat floor {fat_floor:.1f} g is above the default 25 % of energy ({fat_default:.1f} g)",
             )
-        if carbs_fitting(protein, fat) < 0 and protein > protein_min:
-            protein = _trim_protein(protein, max(protein_min, protein_fitting(fat, 0)), trail)
-        if carbs_fitting(protein, fat) < 0 and fat > fat_relaxed:
-            fat = max(fat_relaxed, fat_fitting(protein, 0))
+        # Carbs never fall below the fibre target: fibre is carbohydrate, so a plan with less is impossible.
+        carbs_min = float(fiber_g)
+        if carbs_fitting(protein, fat) < carbs_min and protein > protein_min:
+            protein = _trim_protein(protein, max(protein_min, protein_fitting(fat, carbs_min)), trail)
+        if carbs_fitting(protein, fat) < carbs_min and fat > fat_relaxed:
+            fat = max(fat_relaxed, fat_fitting(protein, carbs_min))
             trail.bind(Rule.FAT_FLOOR_RELAXED, relaxed)
-        if carbs_fitting(protein, fat) < 0:
-            protein = _below_minimum(protein_fitting(fat, 0), kcal, trail)
+        if carbs_fitting(protein, fat) < carbs_min:
+            protein = _below_minimum(protein_fitting(fat, carbs_min), kcal, trail)
         trail.step("fat", "max(25 % × kcal / 9, fat_floor), less what yielded", {"kcal": kcal}, fat, "g/day")
         carbs = trail.step(
             "carbs",
             "(kcal − 4 × protein_g − 9 × fat_g) / 4",
             {"kcal": kcal, "protein_g": protein, "fat_g": fat},
-            max(0.0, carbs_fitting(protein, fat)),
+            max(carbs_min, carbs_fitting(protein, fat)),
             "g/day",
         )
     return _round_macros(kcal, protein, fat, carbs, fiber_g, diet is Diet.KETO, trail)
@@ -617,7 +619,7 @@ def _round_macros(
         fat_g = max(0, fat_rest_g, round_half_up(fat))
     else:
         fat_g = round_half_up(fat)
-        carbs_g = max(0, round_half_up((kcal - _macro_kcal(protein_g, fat_g, 0)) / c.KCAL_PER_G_CARBS))
+        carbs_g = max(fiber_g, round_half_up((kcal - _macro_kcal(protein_g, fat_g, 0)) / c.KCAL_PER_G_CARBS))
     residual_kcal = kcal - _macro_kcal(protein_g, fat_g, carbs_g)
     if abs(residual_kcal) > 2:
         protein_g += round_half_up(residual_kcal / c.KCAL_PER_G_PROTEIN)
