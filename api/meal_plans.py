@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from api.deps import CurrentUser, DbSession
+from api.errors import problem_response
 from tools.access import readable_subject, writable_subject
 from tools.nutrition import edits, grocery, planner
 from tools.nutrition.candidates import CatalogueCache
@@ -29,18 +30,14 @@ from tools.nutrition.planner import MealPlanCreate, MealPlanOut, VersionOut
 router = APIRouter(tags=["meal plans"])
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/problem+json": {}}}
-
-
 _READ: dict[int | str, dict[str, Any]] = {
-    401: _problem("Not authenticated"),
-    404: _problem("No such plan (or version) visible to the caller"),
-    422: _problem("Invalid input: `errors` lists each field and the reason"),
+    401: problem_response("Not authenticated"),
+    404: problem_response("No such plan (or version) visible to the caller"),
+    422: problem_response("Invalid input: `errors` lists each field and the reason"),
 }
 _WRITE: dict[int | str, dict[str, Any]] = {
     **_READ,
-    409: _problem("No profile yet, or no food catalogue loaded"),
+    409: problem_response("No profile yet, or no food catalogue loaded"),
 }
 Version = Annotated[int | None, Query(ge=1, description="a past version (default: the current one)")]
 
