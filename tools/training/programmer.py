@@ -376,10 +376,17 @@ def _allocate(
             totals[group] += weight * k
             per_session[slot.session][group] += weight * k
 
-    # Every main lift gets its minimum sets first: compound lifts anchor each session. Then the first slot of
-    # each liked exercise, as long as it keeps every group it trains at or below its target.
+    # Exercises the user locked come first: a lock is an explicit wish, so only the time budget may drop
+    # one (volume caps do not). Then every main lift gets its minimum sets: compound lifts anchor each
+    # session. Then the first slot of each liked exercise, as long as it keeps every group it trains at or
+    # below its target.
     for slot in slots:
-        if slot.role is SlotRole.MAIN and fits(slot):
+        if slot.locked and slot.sets == 0:
+            extra = c.MIN_SETS_PER_EXERCISE * slot.prescription.seconds_per_set + c.TRANSITION_SECONDS
+            if used_s[slot.session] + extra <= budget_s + 1e-6:
+                add(slot)
+    for slot in slots:
+        if slot.role is SlotRole.MAIN and slot.sets == 0 and fits(slot):
             add(slot)
     seeded = {s.entry.id for s in slots if s.sets > 0}
     for slot in slots:
