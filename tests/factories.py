@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,6 +17,7 @@ from tools.passwords import hash_password
 from tools.tokens import create_access_token
 
 DEFAULT_PASSWORD = "correct horse battery"
+_TEST_USERS = uuid.UUID("8f0d7c1e-5b7a-4e4b-9a51-2f3c6d0e9b11")
 
 
 @cache
@@ -41,6 +43,7 @@ class Factory:
     def __init__(self, database: Database, settings: Settings) -> None:
         self.database = database
         self.settings = settings
+        self._made = 0
 
     def user(
         self,
@@ -51,9 +54,15 @@ class Factory:
         display_name: str = "Test User",
         is_active: bool = True,
     ) -> TestUser:
-        email = email or f"{role.value}-{uuid.uuid4().hex[:10]}@example.com"
+        # Ids and emails derived from the test's name: the planners seed their choices with the user id,
+        # so a test sees the same plans on every run instead of a new draw each time.
+        self._made += 1
+        test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+        user_id = uuid.uuid5(_TEST_USERS, f"{test}#{self._made}")
+        email = email or f"{role.value}-{user_id.hex[:10]}@example.com"
         with self.database.session() as session:
             user = User(
+                id=user_id,
                 email=email,
                 password_hash=_password_hash(password),
                 display_name=display_name,
