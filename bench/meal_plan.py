@@ -15,7 +15,8 @@ Quality is re-checked from the raw knowledge tables, independently of the planne
 - every item's flags read from its food row, or its recipe row and every ingredient's food row: allergens
   against the profile's allergies (a gluten allergy includes wheat), plant diets against the diet marks
   and pork, halal/kosher against pork, alcohol (kosher: shellfish); dislikes by substring of the food's
-  and ingredients' names (stricter than the planner's word match). Violations must be 0.
+  and ingredients' names (stricter than the planner's word match); every meal has 1–4 items. Violations
+  must be 0.
 Also: distinct recipes per week, distinct dishes (recipes and prepared foods), distinct foods.
 """
 
@@ -67,6 +68,7 @@ DIETS = [
 MEALS = [(3, 45), (4, 25), (5, 15), (2, 8), (6, 7)]
 ACTIVITY = [("sedentary", 25), ("light", 30), ("moderate", 30), ("very_active", 12), ("extra_active", 3)]
 GOALS = [("lose", 45), ("maintain", 35), ("gain", 20)]
+MAX_ITEMS_PER_MEAL = 4  # the issue's meal structure: 1–4 items per meal
 ALLERGENS = ["peanut", "tree_nut", "milk", "egg", "soy", "wheat", "gluten", "fish", "shellfish", "sesame"]
 
 
@@ -250,6 +252,11 @@ def check_plan(session: Session, profile: dict[str, Any], plan: Any, report: Rep
         report.days_feasible += day.feasible
         totals = dict.fromkeys(("kcal", "protein_g", "fat_g", "carbs_g", "fiber_g", "sodium_mg"), 0.0)
         for meal in day.meals:
+            if not 1 <= len(meal.items) <= MAX_ITEMS_PER_MEAL:
+                report.violations.append(
+                    f"meal of {len(meal.items)} items — {profile['diet']} {day.day_date} {meal.name}"
+                    f" (feasible day: {day.feasible})"
+                )
             for item in meal.items:
                 for k, v in _raw_nutrition(session, item).items():
                     totals[k] += v

@@ -295,3 +295,54 @@ def test_foods_like_a_liked_food_are_preferred_too(factory: Factory, database: D
     assert all("salmon" in c.name.lower() for c in liked if c.food_id is not None)
     assert similar
     assert any(c.name.startswith("Fish, ") and "salmon" not in c.name.lower() for c in similar)
+
+
+def test_every_meal_holds_one_to_four_items_across_varied_profiles(
+    factory: Factory, database: Database
+) -> None:
+    """The meal structure holds for every day of a seeded sweep of profiles, feasible or not: the LP bounds
+    portions, not item counts, so a count slip (an extra helper food, a snack left empty by the nearest
+    plan of an infeasible day) shows only across many plans."""
+    import random
+
+    from tools.nutrition.candidates import PlanSlot
+    from tools.nutrition.planner import MealPlanCreate, generate_meal_plan
+    from tools.nutrition.solver import MAX_ITEMS_PER_MEAL
+
+    rng = random.Random(5)
+    offenders: list[str] = []
+    for index in range(30):
+        sex = rng.choice([Sex.FEMALE, Sex.MALE])
+        height = rng.uniform(155, 195)
+        goal = rng.choice([Goal.LOSE, Goal.LOSE, Goal.MAINTAIN, Goal.GAIN])
+        values: dict[str, Any] = {
+            "sex": sex,
+            "height_cm": round(height, 1),
+            "weight_kg": round(rng.uniform(19, 36) * (height / 100) ** 2, 1),
+            "activity_level": rng.choice(list(ActivityLevel)),
+            "goal": goal,
+            "target_rate_kg_per_week": {Goal.LOSE: 0.75, Goal.MAINTAIN: 0.0, Goal.GAIN: 0.25}[goal],
+            "diet": rng.choice(
+                [Diet.OMNIVORE, Diet.OMNIVORE, Diet.VEGAN, Diet.VEGETARIAN, Diet.KETO, Diet.HALAL]
+            ),
+            "meals_per_day": rng.choice([2, 3, 4, 5, 6]),
+        }
+        user = factory.user()
+        factory.profile(user, **values)
+        with database.session() as session:
+            plan = generate_meal_plan(
+                session,
+                user.id,
+                MealPlanCreate(start_date=today(), days=7),
+                catalogues=SHARED_CATALOGUES,
+                created_by=user.id,
+                today=today(),
+            )
+        for day in plan.days:
+            for meal in day.meals:
+                most = MAX_ITEMS_PER_MEAL[PlanSlot(meal.slot)]
+                if not 1 <= len(meal.items) <= most:
+                    offenders.append(
+                        f"profile {index} {values['diet']}: {day.date} {meal.name} {len(meal.items)} items"
+                    )
+    assert offenders == []

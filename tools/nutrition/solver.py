@@ -47,6 +47,7 @@ LP_ATTEMPTS: Final = ((0.6, 0.2), (0.9, 0.35), (0.3, 0.2))
 REFERENCE_MEAL_KCAL: Final = 800.0
 MAX_PORTION_SCALE: Final = 1.5
 MAX_ITEMS_PER_MEAL: Final[dict[PlanSlot, int]] = {PlanSlot.BREAKFAST: 4, PlanSlot.MAIN: 4, PlanSlot.SNACK: 2}
+MAX_HELPERS_PER_MEAL: Final = 2
 GROUP_CAP_PER_MEAL: Final[dict[FoodGroup, int]] = {
     FoodGroup.PROTEIN: 1,
     FoodGroup.LEGUME: 1,
@@ -555,6 +556,9 @@ class _DayLP:
             model.row(
                 [(cols[k], 1.0 / options[k].max_units) for k in ks], -inf, MAX_ITEMS_PER_MEAL[meal.slot]
             )
+            # At least one item (n / min ≥ 1 for any item at its minimum portion: a valid relaxation). The
+            # meal band implies it, but the soft model lets the band go and would rather leave a snack out.
+            model.row([(cols[k], 1.0 / options[k].candidate.min_units) for k in ks], 1.0, inf)
             if meal.slot is PlanSlot.MAIN:
                 core = [k for k in ks if options[k].candidate.group in CORE_GROUPS]
                 if core:
@@ -837,7 +841,8 @@ def _helpers(
         ]
         room.sort(key=lambda c: (-c.preference, stable_jitter(seed, c.key), c.key))
         scale = portion_scale(meal.share * problem.targets.kcal)
-        for candidate in room[:2]:
+        # Every helper may end up used: never more than the meal has room for.
+        for candidate in room[: min(MAX_HELPERS_PER_MEAL, MAX_ITEMS_PER_MEAL[meal.slot] - len(kept))]:
             extra.append(_Pick(m, candidate, 0.0, None, _scaled_max(candidate, scale), helper=True))
             used.add(candidate.key)
     return extra
