@@ -755,6 +755,14 @@ MEAT_UNSURE_CATEGORIES = frozenset(
         "American Indian/Alaska Native Foods",
     }
 )
+# Meat analogues in the legume category (SR28 lists the brands' products by name only: "WORTHINGTON
+# Choplets", "MORNINGSTAR FARMS Chik Patties"): made of wheat gluten and soy, often with egg white and milk.
+LEGUME_CATEGORY = "Legumes and Legume Products"
+MEAT_ANALOGUE = re.compile(
+    r"^(?:morningstar farms|worthington|loma linda|gardenburger|boca)\b|\bmeatless\b"
+    r"|^vegetarian (?:fillets|meatloaf)|\bveggie burgers?\b|\bsoy ?burgers?\b"
+)
+VEGAN_CLAIM = re.compile(r"\bvegan\b")
 # Composite foods whose ingredients the description does not list: assume the common allergens.
 COMPOSITE_ALLERGENS: dict[str, tuple[Allergen, ...]] = {
     "Baked Products": (Allergen.MILK, Allergen.EGG, Allergen.WHEAT, Allergen.GLUTEN, Allergen.SOY),
@@ -882,6 +890,14 @@ def food_flags(
     if category in MEAT_UNSURE_CATEGORIES and not simple and not NO_MEAT_DISH.search(text):
         for diet in PLANT_DIETS:
             flags.exclude(diet, f"mixed dish in category {category}: meat content unknown")
+    if category == LEGUME_CATEGORY and MEAT_ANALOGUE.search(text):
+        analogue = [Allergen.SOY, Allergen.WHEAT, Allergen.GLUTEN]
+        if not VEGAN_CLAIM.search(text):
+            analogue += [Allergen.MILK, Allergen.EGG]
+        for allergen in analogue:
+            flags.flag(
+                allergen, "meat analogue (gluten and soy based; egg and milk unless vegan): may contain"
+            )
     if flags.allergens & {Allergen.MILK, Allergen.EGG}:
         flags.exclude(Diet.VEGAN, "contains or may contain milk or egg")
     _gluten_from_wheat(text, flags)
