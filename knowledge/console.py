@@ -48,7 +48,9 @@ def load_with_progress(
         if r.name == "recipes" and r.status == "loaded":
             notes = (
                 f"{r.details['planner_ready']} planner-ready; "
-                f"{r.details['ingredients_matched']}/{r.details['ingredient_lines']} ingredient lines matched"
+                f"{r.details['ingredients_matched']}/{r.details['ingredient_lines']} lines matched; "
+                "kept out: "
+                + ", ".join(f"{n} {reason}" for reason, n in r.details.get("rejected_reasons", {}).items())
             )
         table.add_row(r.name, r.status, str(r.rows), f"{r.seconds:.1f}", notes)
     console.print(table)

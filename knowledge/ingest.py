@@ -36,7 +36,15 @@ from knowledge.datasets import (
 )
 from knowledge.embeddings import Embedder, Vectors
 from knowledge.flags import Flags, food_flags, merge_all, text_flags
-from knowledge.ingredients import NEGLIGIBLE, ParsedIngredient, parse_line, to_grams
+from knowledge.ingredients import (
+    CURATED_FOODS,
+    WATER,
+    ParsedIngredient,
+    infer_servings,
+    is_negligible,
+    parse_line,
+    to_grams,
+)
 from knowledge.search import FoodQuery, correct_spelling, query_terms, search_foods
 from knowledge.text import exercise_search_text, food_search_text, normalise_query, recipe_search_text
 from knowledge.vectors import VectorCache, save_cache
@@ -382,6 +390,34 @@ def _ingredient_lines(recipe: dict[str, Any]) -> list[tuple[str | None, str]]:
     return [(None, line) for line in recipe.get("ingredients", [])]
 
 
+_COMPONENT_WORDS = frozenset(
+    [
+        "dough",
+        "pastry",
+        "crust",
+        "stock",
+        "broth",
+        "seasoning",
+        "marinade",
+        "masala",
+        "spice",
+        "spices",
+        "mix",
+        "batter",
+        "frosting",
+        "icing",
+        "glaze",
+        "filling",
+        "syrup",
+        "jam",
+        "marmalade",
+        "pickled",
+        "pickles",
+        "starter",
+    ]
+)
+
+
 def recipe_slots(tags: Iterable[str], title: str) -> list[str]:
     words = {t.lower() for t in tags} | set(re.findall(r"[a-z]+", title.lower()))
     slots: set[MealSlot] = set()
@@ -395,6 +431,9 @@ def recipe_slots(tags: Iterable[str], title: str) -> list[str]:
         slots.add(MealSlot.SIDE)
     if words & {"drink", "drinks", "beverage", "cocktail", "smoothie", "tea", "coffee"}:
         slots.add(MealSlot.DRINK)
+    if words & _COMPONENT_WORDS:
+        # A dough, a stock or a spice mix goes into a meal; it is never a main dish by default.
+        slots.add(MealSlot.SIDE)
     if not slots:
         slots.add(MealSlot.MAIN)
     return sorted(s.value for s in slots)
@@ -445,7 +484,7 @@ def prepare_recipes(
         for position, (group, line) in enumerate(_ingredient_lines(recipe)):
             parsed = parse_line(line)
             rows.append(IngredientRow(position, group, parsed))
-            if parsed.name:
+            if parsed.name and not parsed.non_food:
                 names.setdefault(parsed.name, None)
         parsed_by_recipe.append(rows)
     known = dict(known_matches or {})
@@ -454,7 +493,15 @@ def prepare_recipes(
         cur.execute("SELECT source, source_id, id FROM foods")
         ids_by_source = {(source, source_id): food_id for source, source_id, food_id in cur.fetchall()}
     matches: dict[str, tuple[int, float]] = {}
+    # Hand-checked matches first: they replace whatever the search would say (confidence 1).
+    for name in names:
+        ndb = CURATED_FOODS.get("water" if WATER.fullmatch(name) else name, "")
+        curated = ids_by_source.get(("sr28", ndb))
+        if curated is not None:
+            matches[name] = (curated, 1.0)
     for name, (source, source_id, confidence) in known.items():
+        if name in matches:
+            continue
         food_id = ids_by_source.get((source, source_id))
         if food_id is not None and name in names:
             matches[name] = (food_id, confidence)
@@ -486,21 +533,31 @@ def prepare_recipes(
             progress("matching ingredients", i, len(to_search))
     progress("matching ingredients", len(to_search), len(to_search))
     food_ids = sorted({fid for fid, _ in matches.values()})
-    portions, nutrients, food_flag_rows = _food_facts(session, food_ids)
-    imports = []
-    for recipe, rows in zip(recipes, parsed_by_recipe, strict=True):
-        imports.append(_prepare_recipe(recipe, rows, matches, portions, nutrients, food_flag_rows))
+    facts = _food_facts(session, food_ids)
+    imports = [
+        _prepare_recipe(recipe, rows, matches, facts)
+        for recipe, rows in zip(recipes, parsed_by_recipe, strict=True)
+    ]
     used = {name: (*source_by_id[fid], conf) for name, (fid, conf) in matches.items()}
     return imports, used
 
 
-def _food_facts(
-    session: Session, food_ids: list[int]
-) -> tuple[dict[int, list[tuple[float, str, float]]], dict[int, dict[str, float | None]], dict[int, Flags]]:
+@dataclass
+class FoodFacts:
+    """What weighing and totalling a recipe needs of its matched foods, by food id."""
+
+    portions: dict[int, list[tuple[float, str, float]]]
+    nutrients: dict[int, dict[str, float | None]]
+    flags: dict[int, Flags]
+    descriptions: dict[int, str]
+
+
+def _food_facts(session: Session, food_ids: list[int]) -> FoodFacts:
     conn = driver_connection(session)
     portions: dict[int, list[tuple[float, str, float]]] = {}
     nutrients: dict[int, dict[str, float | None]] = {}
     flags: dict[int, Flags] = {}
+    descriptions: dict[int, str] = {}
     with conn.cursor() as cur:
         cur.execute(
             "SELECT food_id, amount, measure, gram_weight FROM food_portions WHERE food_id = ANY(%s)"
@@ -528,54 +585,78 @@ def _food_facts(
             f.contains_pork, f.contains_alcohol = pork, alcohol
             f.reasons = dict.fromkeys(allergens, f"matched food '{description}'")
             flags[food_id] = f
-    return portions, nutrients, flags
+            descriptions[food_id] = description
+    return FoodFacts(portions, nutrients, flags, descriptions)
+
+
+# Sanity bounds for a recipe's nutrition per serving (kcal, sodium) and per 100 g: beyond them the import
+# went wrong (a wrong match, a unit misread, a "serving" that is the whole dish), whatever the arithmetic.
+KCAL_PER_SERVING_MAX = 2500.0
+KCAL_PER_SERVING_MIN = 20.0
+SODIUM_MG_PER_SERVING_MAX = 3000.0
+KCAL_PER_100G_MAX = 900.0  # pure fat is 884–902
+_FRYING = re.compile(r"\b(?:for (?:deep[- ]?)?frying|to (?:deep[- ]?)?fry|used to fry|frying oil)\b", re.I)
 
 
 def _prepare_recipe(
     recipe: dict[str, Any],
     rows: list[IngredientRow],
     matches: dict[str, tuple[int, float]],
-    portions: dict[int, list[tuple[float, str, float]]],
-    nutrients: dict[int, dict[str, float | None]],
-    food_flags_by_id: dict[int, Flags],
+    facts: FoodFacts,
 ) -> RecipeImport:
     issues: list[str] = []
     servings = recipe.get("servings")
     if not servings:
-        issues.append("servings not stated")
+        servings = infer_servings(recipe)
+        if servings:
+            recipe = {**recipe, "servings": servings, "servings_text": f"{servings} (stated in the text)"}
+        else:
+            issues.append("servings not stated")
     parts = [text_flags(recipe["title"]), text_flags(" ".join(recipe.get("tags") or []))]
     unsure = False
     for row in rows:
         parsed = row.parsed
+        if parsed.non_food:
+            row.grams, row.grams_method = 0.0, "negligible"
+            continue
+        # Flags come from every line, weighed or not: "soy sauce to taste" is soy and wheat.
         parts.append(text_flags(parsed.raw))
         match = matches.get(parsed.name)
         if match:
             row.food_id, row.confidence = match
-            parts.append(food_flags_by_id[row.food_id])
+            parts.append(facts.flags[row.food_id])
         known = row.food_id is not None and (row.confidence or 0) >= MATCH_CONFIDENCE_MIN
-        grams = to_grams(parsed, portions.get(row.food_id, []) if known and row.food_id else [])
+        food_id = row.food_id if known else None
+        grams = to_grams(
+            parsed,
+            facts.portions.get(food_id, []) if food_id else [],
+            food_description=facts.descriptions.get(food_id) if food_id else None,
+        )
         row.grams, row.grams_method = grams.grams, grams.method
-        # Seasonings in small amounts (salt, a bay leaf) neither need a weight nor block the planner.
-        negligible = parsed.to_taste or bool(NEGLIGIBLE.match(parsed.name))
+        negligible = is_negligible(parsed)
         if parsed.is_optional:
             continue
-        if not known and not (negligible and parsed.quantity is None):
+        if not known and not negligible:
             issues.append(f"unmatched: {parsed.raw}")
             unsure = True
-        elif row.grams is None and not negligible:
+        elif _FRYING.search(parsed.raw):
+            issues.append(f"frying oil, amount absorbed unknown: {parsed.raw}")
+        elif row.grams is None:
             issues.append(f"no weight: {parsed.raw}")
-        elif not grams.certain and not negligible:
+        elif not grams.certain:
             issues.append(f"weight estimated: {parsed.raw}")
     flags = merge_all(parts)
     if unsure:
         # An ingredient we could not identify: we cannot vouch for any diet.
         for diet in list(flags.diets):
             flags.exclude(diet, "an ingredient could not be identified")
-    nutrition = _nutrition(rows, nutrients, servings) if servings else None
+    nutrition = _nutrition(rows, facts.nutrients, servings) if servings else None
     if nutrition is not None and nutrition["coverage"] is not None and nutrition["coverage"] < 0.999:
         issues.append(f"nutrition coverage {nutrition['coverage']:.0%}")
+    if nutrition is not None and not issues:
+        issues.extend(implausible_nutrition(nutrition))
     ready = not issues and nutrition is not None and (nutrition["kcal"] or 0) > 0
-    names = [r.parsed.name for r in rows if r.parsed.name]
+    names = [r.parsed.name for r in rows if r.parsed.name and not r.parsed.non_food]
     return RecipeImport(
         source_id=recipe["id"],
         data=recipe,
@@ -587,6 +668,34 @@ def _prepare_recipe(
         search_text=recipe_search_text(recipe["title"], recipe.get("tags") or [], names),
         slot_hints=recipe_slots(recipe.get("tags") or [], recipe["title"]),
     )
+
+
+def rejection_reasons(imports: Sequence[RecipeImport]) -> dict[str, int]:
+    """Recipes kept out of the planner per reason ("unmatched", "no weight", …); a recipe with several
+    reasons counts under each."""
+    counts: dict[str, int] = {}
+    for item in imports:
+        for reason in sorted({issue.split(":")[0].split(" coverage")[0] for issue in item.issues}):
+            counts[reason] = counts.get(reason, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def implausible_nutrition(per_serving: dict[str, float | None]) -> list[str]:
+    """Why a fully weighed recipe's numbers cannot be right (empty when they can): bounds above."""
+    kcal = per_serving["kcal"] or 0.0
+    grams = per_serving["grams_per_serving"] or 0.0
+    sodium = per_serving["sodium_mg"]
+    macros_g = sum(per_serving[k] or 0.0 for k in ("protein_g", "fat_g", "carbs_g"))
+    out = []
+    if not KCAL_PER_SERVING_MIN <= kcal <= KCAL_PER_SERVING_MAX:
+        out.append(f"implausible: {kcal:.0f} kcal per serving")
+    if sodium is not None and sodium > SODIUM_MG_PER_SERVING_MAX:
+        out.append(f"implausible: {sodium:.0f} mg sodium per serving")
+    if grams > 0 and kcal * 100 / grams > KCAL_PER_100G_MAX:
+        out.append(f"implausible: {kcal * 100 / grams:.0f} kcal per 100 g")
+    if macros_g > grams * 1.01:
+        out.append(f"implausible: {macros_g:.0f} g of macronutrients in {grams:.0f} g")
+    return out
 
 
 def _nutrition(

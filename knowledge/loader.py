@@ -227,6 +227,7 @@ def _load_recipes(
     )
     not_ready = {r.source_id: r.issues[:3] for r in imports if not r.planner_ready}
     return count, {
+        "rejected_reasons": ingest.rejection_reasons(imports),
         "matches_from_cache": len(known),
         "planner_ready": ready,
         "ingredient_lines": lines,

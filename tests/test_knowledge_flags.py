@@ -173,3 +173,38 @@ def test_ingredient_line_flags(line: str, allergens: set[Allergen]) -> None:
 def test_reasons_name_the_rule() -> None:
     flags = food_flags("Cheese, feta", "Dairy and Egg Products")
     assert "cheese" in flags.reasons["milk"]
+
+
+def _recipe_flags(lines: list[str]) -> tuple[set[Allergen], set[Diet]]:
+    """Flags of a recipe whose lines match no food at all (no database): text rules only."""
+    from knowledge.ingest import FoodFacts, IngredientRow, _prepare_recipe
+    from knowledge.ingredients import parse_line
+
+    rows = [IngredientRow(i, None, parse_line(line)) for i, line in enumerate(lines)]
+    recipe = {"id": "t", "title": "Rice bowl", "servings": 2, "tags": []}
+    prepared = _prepare_recipe(recipe, rows, {}, FoodFacts({}, {}, {}, {}))
+    return prepared.flags.allergens, prepared.flags.diets
+
+
+def test_zero_weight_lines_keep_their_flags() -> None:
+    """Lines that count 0 g (to taste, for serving, optional) still flag: a weight unknown is not a food
+    absent."""
+    allergens, _ = _recipe_flags(["Soy sauce to taste", "Parmesan, for serving", "Pesto (optional)"])
+    assert {A.SOY, A.WHEAT, A.GLUTEN, A.MILK, A.TREE_NUT} <= allergens
+
+
+def test_unmatched_negligible_seasoning_keeps_plant_diets() -> None:
+    allergens, diets = _recipe_flags(["2 bay leaves", "Salt", "1 tsp garam masala"])
+    assert allergens == set()
+    assert Diet.VEGAN in diets
+
+
+def test_unmatched_real_ingredient_voids_diets() -> None:
+    _, diets = _recipe_flags(["2 bay leaves", "200 g mystery protein"])
+    assert diets == set()
+
+
+def test_equipment_lines_carry_no_flags() -> None:
+    allergens, diets = _recipe_flags(["Tin foil", "Dough:", "2 bay leaves"])
+    assert allergens == set()
+    assert Diet.VEGAN in diets

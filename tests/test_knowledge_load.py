@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import any_, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from knowledge.loader import DATASETS, dataset_versions, load_knowledge
@@ -173,3 +173,86 @@ def test_downgrade_drops_the_knowledge_tables_and_upgrade_restores_them(
         migrate.check(scratch.engine)
     finally:
         scratch.close()
+
+
+# Recipes the planner can use after a load of the bundled data (measured: 65 planner-ready, 35 of them a
+# main or breakfast of 150-1,200 kcal per serving; 42 and 23 before the ingredient work). A floor, so that
+# a change to parsing or matching cannot lose recipes unnoticed.
+PLANNER_READY_FLOOR = 65
+PLANNER_USABLE_FLOOR = 35
+
+
+def test_planner_usable_recipes_floor(kdb: Session) -> None:
+    from tools.nutrition.candidates import RECIPE_KCAL_PER_SERVING
+
+    low, high = RECIPE_KCAL_PER_SERVING
+    ready = kdb.scalar(select(func.count()).select_from(Recipe).where(Recipe.planner_ready))
+    usable = kdb.scalar(
+        select(func.count())
+        .select_from(Recipe)
+        .join(RecipeNutrition, RecipeNutrition.recipe_id == Recipe.id)
+        .where(
+            Recipe.planner_ready,
+            RecipeNutrition.kcal.between(low, high),
+            RecipeNutrition.sodium_mg.is_not(None),
+            or_(literal("main") == any_(Recipe.slot_hints), literal("breakfast") == any_(Recipe.slot_hints)),
+        )
+    )
+    assert ready is not None
+    assert usable is not None
+    assert ready >= PLANNER_READY_FLOOR
+    assert usable >= PLANNER_USABLE_FLOOR
+
+
+@pytest.mark.parametrize(
+    ("source_id", "kcal", "sodium_mg"),
+    [
+        # 500 g spaghetti (SR28 20120, 371 kcal/100 g) + 110 g olive oil (4053, 884) + 5.5 garlic cloves of
+        # 3 g (11215, 149) + 1/4 tsp of 1.8 g red pepper (2031, 318); parsley by the bunch counts 0 g. ÷ 4.
+        ("aglio-e-olio", (1855 + 972.4 + 24.6 + 1.4) / 4, (30 + 2.2 + 2.8 + 0.1) / 4),
+        # 200 g flour (20081, 364) + 2 g dry yeast (18375, 325) + 5 g salt (2047, 38,758 mg Na/100 g)
+        # + 5 g olive oil + 140 g water (14411, 4 mg Na/100 g); one serving.
+        ("no-knead-pizza-dough", 728 + 6.5 + 44.2, 1937.9 + 4 + 1.0 + 0.1 + 5.6),
+        # 1 egg, a bare count: medium, 44 g (1123, 143) + 25 g flour + 25 g salted butter (1001, 717)
+        # + 75 g dark chocolate 60-69 % (19903, 579); ÷ 4.
+        ("lavacake", (62.9 + 91 + 179.25 + 434.25) / 4, (62.5 + 0.5 + 160.75 + 7.5) / 4),
+    ],
+)
+def test_hand_checked_recipe_nutrition(kdb: Session, source_id: str, kcal: float, sodium_mg: float) -> None:
+    recipe = kdb.scalar(select(Recipe).where(Recipe.source_id == source_id))
+    assert recipe is not None
+    assert recipe.planner_ready, recipe.import_issues
+    nutrition = kdb.get(RecipeNutrition, recipe.id)
+    assert nutrition is not None
+    assert nutrition.kcal == pytest.approx(kcal, rel=0.10)
+    assert nutrition.sodium_mg == pytest.approx(sodium_mg, rel=0.10)
+
+
+def test_unweighed_optional_line_still_sets_flags(kdb: Session) -> None:
+    """Frittata: "Thinly sliced meat (…) (Optional)" has no weight, yet the recipe suits no plant diet;
+    "Shredded cheese of choice (Optional)" has none either, yet it is dairy."""
+    recipe = kdb.scalar(select(Recipe).where(Recipe.source_id == "frittata"))
+    assert recipe is not None
+    assert recipe.planner_ready
+    rows = kdb.scalars(select(RecipeIngredient).where(RecipeIngredient.recipe_id == recipe.id)).all()
+    assert any(r.grams is None and "meat" in r.raw_text.lower() for r in rows)
+    assert recipe.diets == []
+    assert "milk" in recipe.allergens
+
+
+def test_rejected_recipes_say_why(kdb: Session) -> None:
+    """Every import issue is one of the documented reasons."""
+    reasons = (
+        "unmatched: ",
+        "no weight: ",
+        "weight estimated: ",
+        "frying oil, amount absorbed unknown: ",
+        "servings not stated",
+        "nutrition coverage ",
+        "implausible: ",
+    )
+    issues = kdb.scalars(select(Recipe.import_issues).where(Recipe.planner_ready.is_(False))).all()
+    assert issues
+    for recipe_issues in issues:
+        assert recipe_issues
+        assert all(issue.startswith(reasons) for issue in recipe_issues), recipe_issues
