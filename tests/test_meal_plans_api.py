@@ -163,12 +163,14 @@ class TestCreate:
     def test_impossible_targets_give_a_plan_that_names_the_binding_limit(
         self, client: TestClient, factory: Factory
     ) -> None:
-        """Vegan, 110 kg, losing 1 kg a week: ~220 g protein in ~2,100 kcal of plants cannot be planned.
-        The answer is a plan (201), not an error: each day names the limit that binds and its slack."""
+        """Vegan and allergic to soy, wheat and peanut, 110 kg, losing 1 kg a week: ~220 g protein in ~2,100
+        kcal of plants without tofu, seitan or peanuts cannot be planned (about 160 g can). The answer is a
+        plan (201), not an error: each day names the limit that binds and its slack."""
         user = factory.user()
         factory.profile(
             user, sex=Sex.MALE, weight_kg=110.0, height_cm=180.0, diet=Diet.VEGAN,
             activity_level=ActivityLevel.MODERATE, goal=Goal.LOSE, target_rate_kg_per_week=1.0,
+            allergies=["soy", "wheat", "peanut"],
         )  # fmt: skip
         plan = create_plan(client, user, days=2)
         assert plan["feasible"] is False

@@ -4,6 +4,8 @@ input answered with the binding limit and the nearest plan (never an exception).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from store.models.knowledge import FoodGroup
@@ -416,3 +418,47 @@ def test_week_state_counts_uses_and_caps() -> None:
     state.record(result)
     assert state.uses[dish.key] == 2
     assert state.capped(dish)
+
+
+def test_an_lp_choice_that_breaks_the_templates_is_trimmed_to_them() -> None:
+    """The nearest plan's fallback when diving finds no template-true choice: the plain LP's choice cut
+    down greedily, largest first. Here lunch has two proteins, two starches and five items; dinner's only
+    food is lunch's rice: dinner keeps it anyway rather than stay empty."""
+    import numpy as np
+
+    from tools.nutrition.solver import _Option, _trimmed
+
+    by_name = {c.name.split(",")[0]: c for c in CATALOGUE}
+    lunch = ["Chicken breast", "Salmon", "Rice", "Potato", "Broccoli", "Spinach"]
+    options = [_Option(1, by_name[n], None, by_name[n].max_units) for n in lunch]
+    options += [_Option(2, by_name["Rice"], None, by_name["Rice"].max_units)]
+    options += [_Option(0, by_name["Banana"], None, 8), _Option(0, by_name["Apple"], None, 10)]
+    amounts = np.array([4.0, 3.0, 5.0, 2.0, 3.0, 2.0, 4.0, 0.0, 0.0])
+    kept = _trimmed(DayProblem(targets=TARGETS, meals=THREE_MEALS), options, amounts)
+    lunch_kept = [options[k].candidate.name.split(",")[0] for k in range(6) if kept[k] > 0]
+    assert lunch_kept == ["Chicken breast", "Rice", "Broccoli", "Spinach"]  # one core, one starch, ≤ 4
+    assert kept[6] == 4.0  # dinner's only food, though lunch has rice too
+    assert kept[7] == kept[8] == 0.0
+
+
+def test_wider_pools_are_tried_only_when_the_pool_falls_short() -> None:
+    """A pool without enough protein misses the targets; the wider pool (taken lazily) meets them."""
+    protein_poor = {
+        slot: [c for c in pool if c.group not in (FoodGroup.PROTEIN, FoodGroup.DAIRY)]
+        for slot, pool in pools().items()
+    }
+    taken: list[int] = []
+
+    def wider() -> Iterator[dict[PlanSlot, list[Candidate]]]:
+        taken.append(1)
+        yield pools()
+
+    problem = DayProblem(targets=TARGETS, meals=THREE_MEALS)
+    assert not solve_day(problem, protein_poor, seed=7).feasible
+    result = solve_day(problem, protein_poor, seed=7, wider_pools=wider())
+    assert result.feasible, result.message
+    assert_templates(result)
+    assert taken == [1]
+    taken.clear()
+    assert solve_day(problem, pools(), seed=7, wider_pools=wider()).feasible
+    assert taken == []  # never built when the pool suffices

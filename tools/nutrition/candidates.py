@@ -886,6 +886,47 @@ def prune_pool(
     return sorted(kept.values(), key=lambda c: c.key)
 
 
+@dataclass(frozen=True)
+class PoolSource:
+    """One person's safe candidates by slot, and how to prune them: the pools at any width (quotas × factor),
+    so the solver can get a wider choice when the pruned pools cannot meet the targets."""
+
+    by_slot: dict[PlanSlot, list[Candidate]]
+    seed: int
+    protein_share: float
+    diet: Diet
+    always: tuple[Candidate, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        safe: Iterable[Candidate],
+        *,
+        seed: int,
+        protein_share: float,
+        diet: Diet,
+        always: Iterable[Candidate] = (),
+    ) -> PoolSource:
+        by_slot: dict[PlanSlot, list[Candidate]] = {slot: [] for slot in PlanSlot}
+        for candidate in safe:
+            for slot in candidate.slots:
+                by_slot[slot].append(candidate)
+        return cls(by_slot, seed, protein_share, diet, tuple(always))
+
+    def pools(self, factor: int = 1) -> dict[PlanSlot, list[Candidate]]:
+        return {
+            slot: prune_pool(
+                self.by_slot[slot],
+                slot,
+                seed=self.seed,
+                protein_share=self.protein_share,
+                quotas={group: n * factor for group, n in pool_quotas(slot, self.diet).items()},
+                always=[c for c in self.always if slot in c.slots],
+            )
+            for slot in PlanSlot
+        }
+
+
 def restrictions_for(profile: Any, excluded_food_ids: Iterable[int] = ()) -> Restrictions:
     """The restrictions of a `store.models.Profile` row."""
     return Restrictions(

@@ -272,25 +272,26 @@ def swap(
     )
     forced = rest + [solver.FixedItem(meal=meal.position, candidate=c) for c in chosen]
     banned = {r.candidate_key for r in replaced} - {c.key for c in chosen}
-    result = solver.solve_day(
-        edit.ctx.problem(meals=planner.meal_specs_of(day), fixed=forced, banned=banned),
-        edit.ctx.pools,
+    # A whole meal swapped is the chosen foods and nothing else (their portions still re-balance).
+    only_chosen = [meal.position] if item is None else []
+    result = edit.ctx.solve(
+        edit.ctx.problem(
+            meals=planner.meal_specs_of(day), fixed=forced, banned=banned, locked_meals=only_chosen
+        ),
         state=edit.state(day.day_date),
-        seed=edit.ctx.seed,
         day_index=index,
     )
     if not result.feasible:
         # Same foods cannot be re-balanced: let the day's unlocked foods change too, keeping the swap.
         locked = [f for f in rest if f.units is not None]
-        result = solver.solve_day(
+        result = edit.ctx.solve(
             edit.ctx.problem(
                 meals=planner.meal_specs_of(day),
                 fixed=[*locked, *(solver.FixedItem(meal=meal.position, candidate=c) for c in chosen)],
                 banned=banned,
+                locked_meals=only_chosen,
             ),
-            edit.ctx.pools,
             state=edit.state(day.day_date),
-            seed=edit.ctx.seed,
             day_index=index,
         )
     new_day = planner.day_row(
@@ -334,7 +335,7 @@ def _item_alternatives(
             fixed=[*rest, solver.FixedItem(meal=meal.position, candidate=candidate)],
             banned={item.candidate_key},
         )
-        result = solver.solve_day(problem, ctx.pools, state=state, seed=ctx.seed, day_index=index)
+        result = ctx.solve(problem, state=state, day_index=index)
         if not result.feasible:
             continue
         placed = next(i for i in result.meals[meal.position].items if i.candidate.key == candidate.key)
@@ -364,7 +365,7 @@ def _meal_alternatives(edit: _Edit, day: rows.DayRow, meal: rows.MealRow, index:
     alternatives: list[Alternative] = []
     for attempt in range(MEAL_ALTERNATIVES):
         problem = ctx.problem(meals=planner.meal_specs_of(day), fixed=rest, banned=banned)
-        result = solver.solve_day(problem, ctx.pools, state=state, seed=ctx.seed + attempt, day_index=index)
+        result = ctx.solve(problem, state=state, day_index=index, seed_offset=attempt)
         new_meal = result.meals[meal.position]
         if not result.feasible or not new_meal.items:
             break

@@ -15,10 +15,12 @@ rows: measured), too slow for a 0.3 s week. So it is solved in pieces, all with 
    larger, bar its rivals from the meal, re-solve (warm start), runner-up when that has no solution;
 2. the LP amounts are rounded to whole units: every up/down combination at once (numpy), else a small
    feasibility MILP in a ±1 box, then the full range, then once with a few optional helper foods.
-If no attempt meets every limit, the binding limit is found (the first, by priority, whose release makes
-the LP feasible) and the same pieces run with penalised slack: the answer is the nearest plan, missing
-mostly that limit, with its slack. Days are solved in order so the week's variety rules see what earlier
-days used. MILPs stop by node count and gap, never by wall time, so a seed always gives the same plan
+If no attempt meets every limit, the caller's wider pools are tried the same way (more foods per group),
+then the weekly caps are relaxed. If still nothing meets every limit, the binding limit is found (the
+first, by priority, whose release makes the LP feasible) and the same pieces run with penalised slack: the
+answer is the nearest plan, missing mostly that limit, with its slack. Days are solved in order so the
+week's variety rules see what earlier days used. MILPs stop by node count and gap, never by wall time, so
+a seed always gives the same plan
 (the time limit is only a safety net).
 """
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -796,6 +798,44 @@ def _template_conflicts(
     return small
 
 
+def _trimmed(
+    problem: DayProblem, options: list[_Option], amounts: np.ndarray[Any, np.dtype[np.float64]]
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """The LP's choice cut down to the meal templates greedily, largest items first (fixed and forced
+    items always stay): group caps, the core cap, 1–4 items, kosher, a food once a day (unless the meal
+    would be empty)."""
+    kept = np.zeros_like(amounts)
+    used: set[str] = set()
+    for m, meal in enumerate(problem.meals):
+        ks = [k for k, o in enumerate(options) if o.meal == m and (amounts[k] > AMOUNT_EPS or _pinned(o))]
+        ks.sort(key=lambda k: (not _pinned(options[k]), -options[k].candidate.per_unit.kcal * amounts[k]))
+        plate: list[Candidate] = []
+        for k in ks:
+            c = options[k].candidate
+            fits = (
+                len(plate) < MAX_ITEMS_PER_MEAL[meal.slot]
+                and sum(p.group is c.group for p in plate) < problem.group_cap(c.group)
+                and not (
+                    meal.slot is PlanSlot.MAIN
+                    and c.group in CORE_GROUPS
+                    and sum(p.group in CORE_GROUPS for p in plate) >= problem.core_cap
+                )
+                and not (problem.kosher and _kosher_clash(c, plate))
+                and (c.group is FoodGroup.FAT or c.key not in used)
+            )
+            if fits or _pinned(options[k]):
+                kept[k] = amounts[k]
+                plate.append(c)
+                used.add(c.key)
+        if not plate and ks:  # never an empty meal: its largest item, even if eaten earlier in the day
+            kept[ks[0]] = amounts[ks[0]]
+    return kept
+
+
+def _pinned(option: _Option) -> bool:
+    return option.fixed_units is not None or option.forced
+
+
 def _picks(options: list[_Option], amounts: np.ndarray[Any, np.dtype[np.float64]]) -> list[_Pick]:
     return [
         _Pick(o.meal, o.candidate, float(amounts[k]), o.fixed_units, o.max_units, forced=o.forced)
@@ -989,13 +1029,24 @@ def solve_day(
     state: WeekState | None = None,
     seed: int = 0,
     day_index: int = 0,
+    wider_pools: Iterable[dict[PlanSlot, list[Candidate]]] = (),
 ) -> DayResult:
-    """Solve one day (see the module docstring); never raises for infeasible input."""
+    """Solve one day (see the module docstring); never raises for infeasible input. `wider_pools` (lazy:
+    taken one by one, only while no exact plan is found) are tried after `pools` and before the weekly
+    caps are relaxed: a small pool is fast, but for demanding targets (a vegetarian's protein in a
+    deficit) its few foods may not reach every limit when a wider choice does."""
     started = time.perf_counter()
     state = state or WeekState()
     options = _options(problem, pools, state)
     lp = _DayLP(problem, options, state, seed, day_index)
     found = _exact(problem, options, lp, pools, state, seed)
+    for wider in wider_pools if found is None else ():
+        pools = wider
+        options = _options(problem, pools, state)
+        lp = _DayLP(problem, options, state, seed, day_index)
+        found = _exact(problem, options, lp, pools, state, seed)
+        if found is not None:
+            break
     if found is None and state.relaxable() and any(state.capped(c) for pool in pools.values() for c in pool):
         # Late in a week the caps may have used up a small pool: foods may then come back (recipes still
         # keep to theirs); the repeat costs keep them rare.
@@ -1011,6 +1062,9 @@ def solve_day(
     binding = _binding_limit(problem, lp)
     weights = {binding: BINDING_SLACK_FACTOR} if binding is not None else {}
     amounts = lp.run(band_fraction=1.0, meal_band=MEAL_BAND, soft=True, slack_weights=weights)
+    if amounts is None:  # the dive found no template-true choice: the plain LP's, trimmed to the templates
+        plain = lp.run(band_fraction=1.0, meal_band=MEAL_BAND, soft=True, slack_weights=weights, dive=False)
+        amounts = None if plain is None else _trimmed(problem, options, plain)
     last_picks = _picks(options, amounts) if amounts is not None else []
     nearest = last_picks + _helpers(problem, last_picks, pools, state, seed)
     soft_units = _portions(problem, nearest, box=None, soft=True, slack_weights=weights)
