@@ -31,6 +31,8 @@ RRF_WEIGHT = 0.6
 # OR-ed full text runs only when fewer rows than this contain every query word.
 FTS_GATE = 5
 TRIGRAM_THRESHOLD = 0.4
+# hnsw.ef_search for `_Spec.index_vectors` tables (pgvector's default is 40).
+EXACT_EF_SEARCH = 200
 HEAD_MATCH_BONUS = 0.9
 COVERAGE_WEIGHT = 0.8
 BOOST_WEIGHT = 1.0
@@ -86,6 +88,10 @@ class _Spec:
     columns: str
     joins: str = ""
     boost: str = "0.0"  # SQL for the row's ranking prior
+    # Small tables: the planner prefers a seq scan to the HNSW index for the vector neighbours, and that
+    # scan reads every row's out-of-line (TOASTed) vector, ~2 ms for 873 exercises. Such searches plan with
+    # seq scans off and a wide HNSW candidate list (`EXACT_EF_SEARCH`), as good as exact at that size.
+    index_vectors: bool = False
 
 
 _FOODS = _Spec(
@@ -125,6 +131,7 @@ _EXERCISES = _Spec(
         f" t.secondary_muscles, t.force, t.mechanic, {_EXERCISE_BOOST} AS search_boost"
     ),
     boost=_EXERCISE_BOOST,
+    index_vectors=True,
 )
 
 
@@ -145,6 +152,16 @@ def _hybrid(
     spelling correction (the case it exists for). Postgres evaluates each gate once and skips the scan."""
     terms = [t for t in _TOKEN.findall(query) if t not in _STOP] or _TOKEN.findall(query)
     filters = "".join(f" AND {w}" for w in where)
+    # `_prepare` turned seq scans off for this statement's plan: back to the defaults once the vector
+    # neighbours are read (the count over `vec` runs that scan first), so the rest of the transaction
+    # plans as usual.
+    restore, restored = "", ""
+    if spec.index_vectors:
+        restore = """,
+        restore AS MATERIALIZED (
+            SELECT set_config(s.name, s.reset_val, true) FROM pg_settings s, (SELECT count(*) FROM vec) v
+            WHERE s.name IN ('enable_seqscan', 'hnsw.ef_search'))"""
+        restored = " WHERE (SELECT count(*) FROM restore) >= 0"
     # Identifiers come from the _Spec constants and `where` from our own clause builders; every value is a
     # bound parameter.
     sql = f"""
@@ -171,12 +188,13 @@ def _hybrid(
                 WHERE CAST(:use_trigram AS boolean) AND :q <% t.{spec.name_column}{filters}
                 ORDER BY sim DESC, length(t.{spec.name_column}) LIMIT :k) g),
         ids AS (
-            SELECT id FROM vec UNION SELECT id FROM fts UNION SELECT id FROM trg UNION SELECT id FROM alls)
+            SELECT id FROM vec UNION SELECT id FROM fts UNION SELECT id FROM trg
+            UNION SELECT id FROM alls){restore}
         SELECT {spec.columns}, vec.r AS vec_r, t.embedding <=> CAST(:qvec AS vector) AS vec_dist,
                fts.r AS fts_r, trg.r AS trg_r, trg.sim AS trg_sim, alls.r AS all_r
         FROM ids JOIN {spec.table} t ON t.id = ids.id {spec.joins}
         LEFT JOIN vec ON vec.id = t.id LEFT JOIN fts ON fts.id = t.id LEFT JOIN trg ON trg.id = t.id
-        LEFT JOIN alls ON alls.id = t.id
+        LEFT JOIN alls ON alls.id = t.id{restored}
     """  # noqa: S608
     rows = session.execute(
         text(sql),
@@ -283,21 +301,34 @@ def correct_spelling(session: Session, domain: str, query: str) -> str:
     return _prepare(session, domain, query)[0]
 
 
-def _prepare(session: Session, domain: str, query: str) -> tuple[str, bool]:
+def _prepare(session: Session, domain: str, query: str, *, index_vectors: bool = False) -> tuple[str, bool]:
     """Set this transaction's search settings and correct the query's spelling, in one round trip.
-    Returns the corrected query and whether a word stayed unknown (then trigram search is worth it)."""
+    Returns the corrected query and whether a word stayed unknown (then trigram search is worth it).
+    `index_vectors`: plan the next statement with the HNSW index (see `_Spec.index_vectors`)."""
     words = query.split()
     candidates = sorted({w for w in words if len(w) >= 4 and w.isalpha()})
+    index_cfg = (
+        ", set_config('enable_seqscan', 'off', true), set_config('hnsw.ef_search', :ef, true)"
+        if index_vectors
+        else ""
+    )
+    # `index_cfg` is one of two constants; every value is a bound parameter.
+    sql = (
+        "WITH cfg AS MATERIALIZED (SELECT set_config('pg_trgm.word_similarity_threshold', :th, true),"  # noqa: S608
+        f" set_config('hnsw.iterative_scan', 'relaxed_order', true){index_cfg})"
+        " SELECT q.word, b.term, b.sim FROM cfg, unnest(CAST(:words AS text[])) AS q(word)"
+        " LEFT JOIN LATERAL (SELECT s.term, similarity(s.term, q.word) AS sim FROM search_terms s"
+        "  WHERE s.domain = :domain AND s.term % q.word"
+        "  ORDER BY similarity(s.term, q.word) DESC, s.frequency DESC LIMIT 1) b ON true"
+    )
     rows = session.execute(
-        text(
-            "WITH cfg AS MATERIALIZED (SELECT set_config('pg_trgm.word_similarity_threshold', :th, true),"
-            " set_config('hnsw.iterative_scan', 'relaxed_order', true))"
-            " SELECT q.word, b.term, b.sim FROM cfg, unnest(CAST(:words AS text[])) AS q(word)"
-            " LEFT JOIN LATERAL (SELECT s.term, similarity(s.term, q.word) AS sim FROM search_terms s"
-            "  WHERE s.domain = :domain AND s.term % q.word"
-            "  ORDER BY similarity(s.term, q.word) DESC, s.frequency DESC LIMIT 1) b ON true"
-        ),
-        {"th": str(TRIGRAM_THRESHOLD), "domain": domain, "words": candidates or [""]},
+        text(sql),
+        {
+            "th": str(TRIGRAM_THRESHOLD),
+            "domain": domain,
+            "words": candidates or [""],
+            "ef": str(EXACT_EF_SEARCH),
+        },
     ).all()
     fixes: dict[str, str] = {}
     unresolved = False
@@ -457,7 +488,9 @@ def search_exercises(session: Session, embedder: Embedder, query: ExerciseQuery)
     normalised = " ".join(exercise_text(query.text).split())
     if not normalised:
         return []
-    normalised, unresolved = _prepare(session, "exercises", normalised)
+    normalised, unresolved = _prepare(
+        session, "exercises", normalised, index_vectors=_EXERCISES.index_vectors
+    )
     params: dict[str, Any] = {}
     where: list[str] = []
     if query.muscle:
