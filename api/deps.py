@@ -18,6 +18,7 @@ from store.db import Database
 from store.models import User
 from store.settings import Settings
 from store.vocabulary import Role
+from tools import jobs
 from tools.errors import Forbidden, Unauthorized
 from tools.tokens import decode_access_token
 
@@ -72,6 +73,16 @@ CipherDep = Annotated[FieldCipher, Depends(get_cipher)]
 # scope="function": the session commits when the route returns, before the response starts. With the
 # default ("request") scope a client could hold a 201 whose row is not committed yet, or never will be.
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def get_outbox_db(db: DbSession, request: Request) -> Session:
+    """The request's session, with the jobs of the outbox events it records deferred after its commit
+    (`tools.jobs.defer_after_commit`)."""
+    jobs.defer_after_commit(db, request.app.state.jobs)
+    return db
+
+
+OutboxDb = Annotated[Session, Depends(get_outbox_db)]
 
 
 @dataclass(frozen=True)

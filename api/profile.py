@@ -5,12 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response, status
 
-from api.deps import CipherDep, CurrentUser, DbSession
+from api.deps import CipherDep, CurrentUser, DbSession, OutboxDb
 from api.errors import problem_response
-from tools import jobs
 from tools.access import readable_subject, writable_subject
 from tools.profile import (
     HistoryField,
@@ -37,15 +35,7 @@ _WRITE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_outbox_db(db: DbSession, request: Request) -> Session:
-    """The request's session, with the jobs of the outbox events it records deferred after its commit
-    (`tools.jobs.defer_after_commit`)."""
-    jobs.defer_after_commit(db, request.app.state.jobs)
-    return db
-
-
 Cipher = CipherDep
-OutboxDb = Annotated[Session, Depends(get_outbox_db)]
 HistoryLimit = Annotated[int, Query(ge=1, le=200)]
 HistoryCursor = Annotated[int | None, Query(description="`next_cursor` of the previous page")]
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from store.models import CoachAccess, User
 from store.vocabulary import Role
-from tools.errors import NotFound
+from tools.errors import Forbidden, NotFound
 
 
 class Principal(Protocol):
@@ -47,4 +47,14 @@ def writable_subject(session: Session, caller: Principal, user_id: uuid.UUID | N
     """Only the owner writes their health data (coaches read; admins manage accounts, not profiles)."""
     if user_id is None or user_id == caller.id:
         return caller.id
+    raise NotFound("user not found")
+
+
+def coached_subject(session: Session, caller: Principal, user_id: uuid.UUID) -> uuid.UUID:
+    """A client who granted `caller` (a coach) access: for the decisions that are a coach's to make, such as
+    a kcal floor below the default. The client themselves may not (403); anyone else gets the 404."""
+    if user_id == caller.id:
+        raise Forbidden("only a coach you granted access can change this")
+    if caller.role is Role.COACH and coach_has_access(session, caller.id, user_id):
+        return user_id
     raise NotFound("user not found")

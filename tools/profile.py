@@ -30,6 +30,7 @@ from store.models import Profile, ProfileChange
 from store.vocabulary import ActivityLevel, Allergen, Diet, Equipment, Experience, Goal, Sex, Units
 from tools import events, units
 from tools.errors import Conflict, InvalidInput, NotFound
+from tools.nutrition.constants import COACH_KCAL_FLOOR_MAX, COACH_KCAL_FLOOR_MIN
 from tools.units import LengthUnit, MassUnit
 
 # --- Limits. The first five mirror the CHECK constraints of `profiles` (migration 0001). ---
@@ -94,6 +95,7 @@ class HistoryField(StrEnum):
     DIET = "diet"
     ALLERGIES = "allergies"
     MEALS_PER_DAY = "meals_per_day"
+    COACH_KCAL_FLOOR = "coach_kcal_floor"
 
 
 _HISTORY_FIELDS = frozenset(field.value for field in HistoryField)
@@ -352,6 +354,9 @@ class ProfileOut(BaseModel):
     medical_conditions: str | None
     flags: list[Flag]
     display: ImperialDisplay | None = Field(description="Present when units is imperial")
+    coach_kcal_floor: int | None = Field(
+        default=None, description="The kcal floor your coach set in place of the default (read-only here)"
+    )
     revision: int
     created_at: datetime
     updated_at: datetime
@@ -426,6 +431,7 @@ def _out(row: Profile, values: dict[str, Any], today: date) -> ProfileOut:
         age=age_on(values["birth_date"], today),
         flags=[Flag.model_validate(flag) for flag in row.flags],
         display=_display(values) if values["units"] == Units.IMPERIAL else None,
+        coach_kcal_floor=row.coach_kcal_floor,
         revision=row.revision,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -583,6 +589,51 @@ def _write(
     return ProfileWrite(
         profile=_out(row, merged, today), created=created, changed_fields=changed, event_id=event_id
     )
+
+
+class CoachKcalFloor(_Input):
+    kcal_floor: int | None = Field(
+        ge=COACH_KCAL_FLOOR_MIN,
+        le=COACH_KCAL_FLOOR_MAX,
+        description="The floor in place of the default by sex (1,200 female / 1,500 male); null: the default",
+    )
+
+
+def set_coach_kcal_floor(
+    session: Session, user_id: uuid.UUID, data: CoachKcalFloor, *, changed_by: uuid.UUID
+) -> int | None:
+    """A coach's kcal floor for a client (authorised by the caller: `tools.access.coached_subject`). Kept
+    in the history and announced like any profile change, so the meal plan follows."""
+    row = session.scalars(select(Profile).where(Profile.user_id == user_id).with_for_update()).one_or_none()
+    if row is None:
+        raise NotFound("no profile yet")
+    old, new = row.coach_kcal_floor, data.kcal_floor
+    if old == new:
+        return new
+    row.coach_kcal_floor = new
+    row.revision += 1
+    name = HistoryField.COACH_KCAL_FLOOR.value
+    session.add(
+        ProfileChange(
+            user_id=user_id,
+            field=name,
+            old_value=JSON.NULL if old is None else old,
+            new_value=JSON.NULL if new is None else new,
+            changed_by=changed_by,
+        )
+    )
+    payload = events.ProfileChanged(
+        user_id=user_id,
+        revision=row.revision,
+        changed_by=changed_by,
+        created=False,
+        changes={name: events.FieldChange(old=old, new=new)},
+    )
+    events.record_event(
+        session, kind=events.PROFILE_CHANGED, user_id=user_id, payload=payload.model_dump(mode="json")
+    )
+    session.flush()
+    return new
 
 
 def _seal_into(row: Profile, cipher: FieldCipher, name: str, plaintext: str | None, *, rewrite: bool) -> None:

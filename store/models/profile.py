@@ -26,6 +26,9 @@ class Profile(Timestamps, Base):
         CheckConstraint("body_fat_pct IS NULL OR body_fat_pct BETWEEN 2 AND 75", name="body_fat_range"),
         CheckConstraint("training_days BETWEEN 1 AND 7", name="training_days_range"),
         CheckConstraint("meals_per_day BETWEEN 2 AND 6", name="meals_per_day_range"),
+        CheckConstraint(
+            "coach_kcal_floor IS NULL OR coach_kcal_floor BETWEEN 800 AND 4000", name="coach_kcal_floor_range"
+        ),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
@@ -55,6 +58,9 @@ class Profile(Timestamps, Base):
     # Warnings about allowed but contradictory input (e.g. vegan who likes salmon), recomputed on write.
     flags: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default=text("'[]'"))
     revision: Mapped[int] = mapped_column(default=1)
+    # The kcal floor a coach set in place of the default by sex (a supervised very-low-calorie diet, or a
+    # higher floor); only a coach with the client's grant writes it.
+    coach_kcal_floor: Mapped[int | None]
 
 
 class ProfileChange(Base):

@@ -26,7 +26,15 @@ from tools.errors import DomainError
 from tools.events import EventMessage, FieldChange, ProfileChanged
 from tools.nutrition import planner
 from tools.nutrition.candidates import CatalogueCache
-from tools.nutrition.targets import BodyInput, DietInput, GoalInput, Targets, TargetsDelta, calculate_targets
+from tools.nutrition.targets import (
+    BodyInput,
+    CoachOverrides,
+    DietInput,
+    GoalInput,
+    Targets,
+    TargetsDelta,
+    calculate_targets,
+)
 
 NOTIFICATION_KIND: Final = "meal_plan.updated"
 TARGET_FIELDS: Final = frozenset(
@@ -39,6 +47,7 @@ TARGET_FIELDS: Final = frozenset(
         "activity_level",
         "goal",
         "target_rate_kg_per_week",
+        "coach_kcal_floor",
     }
 )
 SAFETY_FIELDS: Final = frozenset({"diet", "allergies", "disliked_foods"})
@@ -48,6 +57,7 @@ _UNITS: Final[dict[str, str]] = {
     "height_cm": "cm",
     "body_fat_pct": "%",
     "target_rate_kg_per_week": "kg/week",
+    "coach_kcal_floor": "kcal",
 }
 _LABELS: Final[dict[str, str]] = {
     "weight_kg": "weight",
@@ -58,6 +68,7 @@ _LABELS: Final[dict[str, str]] = {
     "target_rate_kg_per_week": "rate",
     "disliked_foods": "disliked foods",
     "meals_per_day": "meals a day",
+    "coach_kcal_floor": "kcal floor set by the coach",
 }
 
 _log = structlog.get_logger(__name__)
@@ -83,6 +94,10 @@ def _today() -> date:
 
 
 def _value(field: str, value: Any) -> str:
+    if value is None:
+        return "the default" if field == "coach_kcal_floor" else "none"
+    if field == "coach_kcal_floor":
+        return f"{value:,}"
     if isinstance(value, float):
         return f"{value:.1f}"
     if isinstance(value, list):
@@ -118,7 +133,9 @@ def _targets_before(current: Targets, payload: ProfileChanged, today: date) -> T
         prefs = DietInput(
             diet=old.get("diet", current.diet), meals_per_day=old.get("meals_per_day", len(current.meals))
         )
-        return calculate_targets(body, goal, prefs, today=today)
+        floor = old["coach_kcal_floor"] if "coach_kcal_floor" in old else inputs.get("coach_kcal_floor")
+        overrides = CoachOverrides(kcal_floor=floor if isinstance(floor, int) else None)
+        return calculate_targets(body, goal, prefs, overrides=overrides, today=today)
     except (DomainError, ValueError):
         return None
 

@@ -313,7 +313,7 @@ def targets_for(
         if meals_per_day is None
         else inputs.prefs.model_copy(update={"meals_per_day": meals_per_day})
     )
-    return calculate_targets(inputs.body, inputs.goal, prefs, today=today)
+    return calculate_targets(inputs.body, inputs.goal, prefs, overrides=inputs.overrides, today=today)
 
 
 def build_context(

@@ -134,6 +134,7 @@ class ProfileInputs(BaseModel):
     body: BodyInput
     goal: GoalInput
     prefs: DietInput
+    overrides: CoachOverrides = CoachOverrides()
 
 
 class TargetsDelta(BaseModel):
@@ -714,10 +715,11 @@ def load_body_and_goal(session: Session, user_id: uuid.UUID) -> ProfileInputs:
         ),
         goal=GoalInput(goal=profile.goal, target_rate_kg_per_week=abs(profile.target_rate_kg_per_week)),
         prefs=DietInput(diet=profile.diet, meals_per_day=profile.meals_per_day),
+        overrides=CoachOverrides(kcal_floor=profile.coach_kcal_floor),
     )
 
 
 def targets_for_user(session: Session, user_id: uuid.UUID, *, today: date) -> Targets:
     """The targets of `user_id` (already authorised by the caller) from their stored profile."""
     inputs = load_body_and_goal(session, user_id)
-    return calculate_targets(inputs.body, inputs.goal, inputs.prefs, today=today)
+    return calculate_targets(inputs.body, inputs.goal, inputs.prefs, overrides=inputs.overrides, today=today)
