@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
@@ -182,6 +182,39 @@ def day_targets(targets: Targets) -> solver.DayTargets:
     )
 
 
+class PoolTiers:
+    """One person's pruned pools and their wider versions (`WIDER_POOL_FACTORS`), built on first need. It
+    remembers the narrowest width that last worked: a plan's next days start there rather than retrying
+    pools already found too small for the same targets (a futile retry costs more than the wider solve)."""
+
+    def __init__(self, source: PoolSource, pruned: dict[PlanSlot, list[Candidate]]) -> None:
+        self._source = source
+        self._tiers: dict[int, dict[PlanSlot, list[Candidate]]] = {0: pruned}
+        self._start = 0
+
+    def tier(self, index: int) -> dict[PlanSlot, list[Candidate]]:
+        if index not in self._tiers:
+            self._tiers[index] = self._source.pools(WIDER_POOL_FACTORS[index - 1])
+        return self._tiers[index]
+
+    def solve(
+        self, problem: solver.DayProblem, *, state: solver.WeekState, seed: int, day_index: int
+    ) -> solver.DayResult:
+        start = last = self._start
+
+        def wider() -> Iterator[dict[PlanSlot, list[Candidate]]]:
+            nonlocal last
+            for index in range(start + 1, len(WIDER_POOL_FACTORS) + 1):
+                last = index
+                yield self.tier(index)
+
+        result = solver.solve_day(
+            problem, self.tier(start), state=state, seed=seed, day_index=day_index, wider_pools=wider()
+        )
+        self._start = last
+        return result
+
+
 @dataclass(frozen=True)
 class PlanContext:
     """Everything a solve needs for one person: their targets, what they may eat, the pruned pools."""
@@ -195,28 +228,13 @@ class PlanContext:
     pools: dict[PlanSlot, list[Candidate]]
     seed: int
     safe_by_key: dict[str, Candidate]
-    pool_source: PoolSource
-    _wider: dict[int, dict[PlanSlot, list[Candidate]]] = field(default_factory=dict, repr=False)
-
-    def wider_pools(self) -> Iterator[dict[PlanSlot, list[Candidate]]]:
-        """The pools with more foods per group (`WIDER_POOL_FACTORS`), built on first need and kept."""
-        for factor in WIDER_POOL_FACTORS:
-            if factor not in self._wider:
-                self._wider[factor] = self.pool_source.pools(factor)
-            yield self._wider[factor]
+    pool_tiers: PoolTiers
 
     def solve(
         self, problem: solver.DayProblem, *, state: solver.WeekState, day_index: int, seed_offset: int = 0
     ) -> solver.DayResult:
         """`solver.solve_day` on this person's pools, the wider ones when the pruned pools fall short."""
-        return solver.solve_day(
-            problem,
-            self.pools,
-            state=state,
-            seed=self.seed + seed_offset,
-            day_index=day_index,
-            wider_pools=self.wider_pools(),
-        )
+        return self.pool_tiers.solve(problem, state=state, seed=self.seed + seed_offset, day_index=day_index)
 
     @property
     def day_targets(self) -> solver.DayTargets:
@@ -343,6 +361,7 @@ def build_context(
     safe_by_key = {c.key: c for c in safe}
     kept = [safe_by_key[c.key] for c in keep if c.key in safe_by_key]
     source = PoolSource.of(safe, seed=seed, protein_share=protein_share, diet=restrictions.diet, always=kept)
+    pools = source.pools()
     return PlanContext(
         user_id=user_id,
         targets=targets,
@@ -350,10 +369,10 @@ def build_context(
         liked=liked,
         catalogue=catalogue,
         safe=tuple(safe),
-        pools=source.pools(),
+        pools=pools,
         seed=seed,
         safe_by_key=safe_by_key,
-        pool_source=source,
+        pool_tiers=PoolTiers(source, pools),
     )
 
 
