@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from store.db import Database
-from store.models import Notification, OutboxEvent
+from store.models import Notification, OutboxEvent, RefreshToken
 from store.settings import Settings
 from tests.factories import Factory
 from tests.test_profile import put
@@ -189,9 +189,8 @@ def test_an_event_kind_without_subscribers_is_simply_marked_processed(clean_data
 class TestSweep:
     def test_the_sweep_runs_every_minute(self, clean_database: Database) -> None:
         app = jobs.create_job_app(clean_database)
-        (periodic,) = app.periodic_registry.periodic_tasks.values()
-        assert periodic.task.name == jobs.SWEEP_TASK
-        assert periodic.cron == "* * * * *"
+        crons = {p.task.name: p.cron for p in app.periodic_registry.periodic_tasks.values()}
+        assert crons == {jobs.SWEEP_TASK: "* * * * *", jobs.PURGE_TOKENS_TASK: "17 3 * * *"}
 
     def test_the_sweep_redefers_a_lost_event_and_only_that(self, clean_database: Database) -> None:
         lost = lost_event(clean_database, age_s=45)
@@ -253,6 +252,7 @@ def test_a_service_worker_also_carries_the_knowledge_sync(
     app = jobs.create_job_app(clean_database, settings=settings)
     assert {task.task.name for task in app.periodic_registry.periodic_tasks.values()} == {
         jobs.SWEEP_TASK,
+        jobs.PURGE_TOKENS_TASK,
         SYNC_TASK,
     }
     assert jobs.worker_queues(settings) == [jobs.OUTBOX_QUEUE, SYNC_QUEUE]
@@ -310,3 +310,32 @@ def test_the_worker_command_in_burst_mode(
         structlog.configure(**structlog_config)
     assert result.exit_code == 0, result.output
     assert event_row(clean_database, event_id).processed_at is not None
+
+
+def test_the_daily_job_purges_refresh_tokens_expired_over_a_day_ago(
+    clean_database: Database, factory: Factory
+) -> None:
+    """Without it the table grows by a row per login and refresh, forever."""
+    user = factory.user()
+    now = datetime.now(UTC)
+    expiries = {"long expired": now - timedelta(days=3), "just expired": now - timedelta(hours=2)}
+    expiries["valid"] = now + timedelta(days=20)
+    with clean_database.session() as session:
+        session.add_all(
+            RefreshToken(
+                user_id=user.id,
+                family_id=uuid.uuid4(),
+                token_hash=name.replace(" ", "-").ljust(64, "0"),
+                expires_at=expires,
+            )
+            for name, expires in expiries.items()
+        )
+    app = jobs.create_job_app(clean_database)
+    with clean_database.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        with raw.transaction():  # type: ignore[union-attr]
+            app.configure_task(jobs.PURGE_TOKENS_TASK, connection=raw).defer(timestamp=0)
+    run_burst(clean_database, EventHandlers())
+    with clean_database.session() as session:
+        left = set(session.scalars(select(RefreshToken.token_hash).where(RefreshToken.user_id == user.id)))
+    assert left == {"just-expired".ljust(64, "0"), "valid".ljust(64, "0")}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -18,7 +18,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -274,6 +274,19 @@ def _revoke_family(session: Session, family_id: uuid.UUID, now: datetime) -> Non
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+# Expired refresh tokens are kept this long (a replayed token still finds its family to revoke, and
+# "expired" stays a clearer answer than "unknown" for a day), then deleted.
+EXPIRED_REFRESH_TOKEN_GRACE: Final = timedelta(days=1)
+
+
+def purge_expired_refresh_tokens(session: Session, *, now: datetime | None = None) -> int:
+    """Delete refresh tokens that expired more than `EXPIRED_REFRESH_TOKEN_GRACE` ago (a daily job):
+    without it the table only grows, one row per login and refresh. Returns how many were deleted."""
+    cutoff = (now or datetime.now(UTC)) - EXPIRED_REFRESH_TOKEN_GRACE
+    result = session.execute(delete(RefreshToken).where(RefreshToken.expires_at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def get_user(session: Session, user_id: uuid.UUID) -> UserOut:

@@ -30,12 +30,14 @@ from sqlalchemy.orm import Session
 
 from store.db import Database
 from store.settings import Settings
-from tools import events
+from tools import accounts, events
 from tools.events import EventHandlers, Outcome
 
 PROCESS_EVENT_TASK = "outbox.process_event"
 SWEEP_TASK = "outbox.sweep"
 SWEEP_CRON = "* * * * *"  # every minute
+PURGE_TOKENS_TASK = "accounts.purge_expired_refresh_tokens"
+PURGE_TOKENS_CRON = "17 3 * * *"  # daily, 03:17 UTC
 OUTBOX_QUEUE = "outbox"
 # 2, 4, 8, 16, 32 s between attempts; after that the sweep takes over (up to MAX_EVENT_ATTEMPTS runs).
 DEFAULT_RETRY = RetryStrategy(max_attempts=5, exponential_wait=2)
@@ -100,6 +102,14 @@ def create_job_app(
         if event_ids:
             _log.info("outbox sweep", stale=len(event_ids), deferred=deferred)
         return deferred
+
+    @app.periodic(cron=PURGE_TOKENS_CRON, periodic_id="purge-refresh-tokens")
+    @app.task(name=PURGE_TOKENS_TASK, queue=OUTBOX_QUEUE, queueing_lock=PURGE_TOKENS_TASK)
+    def purge_refresh_tokens(timestamp: int) -> int:
+        with database.session() as session:
+            deleted = accounts.purge_expired_refresh_tokens(session)
+        _log.info("expired refresh tokens purged", deleted=deleted)
+        return deleted
 
     if settings is not None:
         # Imported here: only workers need it, and it pulls in the knowledge sources (~1 s).
