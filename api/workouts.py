@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from api.deps import CurrentUser, DbSession
 from api.errors import problem_response
@@ -24,6 +24,7 @@ from tools.training.edits import (
 from tools.training.plans import (
     CreateWorkoutPlan,
     ExerciseAdvice,
+    ExerciseCatalogCache,
     current_workout_plan,
     generate_workout_plan,
     get_workout_plan,
@@ -48,15 +49,30 @@ _WRITE: dict[int | str, dict[str, Any]] = {
 Version = Annotated[int | None, Query(ge=1, description="a past version (default: the current one)")]
 
 
+async def get_exercise_catalogs(request: Request) -> ExerciseCatalogCache:
+    """The app's exercise catalog cache (made on first use, kept on the app, rebuilt when the exercises
+    table changes). Async: it runs on the event loop, so two first requests cannot each make one."""
+    cache: ExerciseCatalogCache | None = getattr(request.app.state, "exercise_catalogs", None)
+    if cache is None:
+        cache = ExerciseCatalogCache()
+        request.app.state.exercise_catalogs = cache
+    return cache
+
+
+Catalogs = Annotated[ExerciseCatalogCache, Depends(get_exercise_catalogs)]
+
+
 def _today() -> date:
     # Plans are dated in UTC; profiles carry no time zone yet.
     return datetime.now(UTC).date()
 
 
 @router.post("/plans/workout", status_code=status.HTTP_201_CREATED, responses=_WRITE)
-def create_plan(body: CreateWorkoutPlan, caller: CurrentUser, db: DbSession) -> WorkoutPlanOut:
+def create_plan(
+    body: CreateWorkoutPlan, caller: CurrentUser, db: DbSession, catalogs: Catalogs
+) -> WorkoutPlanOut:
     subject = writable_subject(db, caller, None)
-    return generate_workout_plan(db, subject, body, created_by=caller.id, today=_today())
+    return generate_workout_plan(db, subject, body, catalogs=catalogs, created_by=caller.id, today=_today())
 
 
 @router.get("/plans/workout/current", responses=_READ)
@@ -72,30 +88,38 @@ def read_plan(
 
 
 @router.get("/plans/workout/{plan_id}/progression", responses=_READ)
-def read_progression(plan_id: uuid.UUID, caller: CurrentUser, db: DbSession) -> list[ExerciseAdvice]:
+def read_progression(
+    plan_id: uuid.UUID, caller: CurrentUser, db: DbSession, catalogs: Catalogs
+) -> list[ExerciseAdvice]:
     """Next load and rep target for each exercise of the upcoming sessions, from the set log."""
-    return plan_progression(db, caller.id, plan_id, _today())
+    return plan_progression(db, caller.id, plan_id, _today(), catalogs=catalogs)
 
 
 @router.post("/plans/workout/{plan_id}/swap", responses=_WRITE)
-def swap(plan_id: uuid.UUID, body: SwapRequest, caller: CurrentUser, db: DbSession) -> SwapResult:
+def swap(
+    plan_id: uuid.UUID, body: SwapRequest, caller: CurrentUser, db: DbSession, catalogs: Catalogs
+) -> SwapResult:
     """Without `replacement`: ranked alternatives. With it: a new version with the exercise replaced."""
     subject = writable_subject(db, caller, None)
-    return swap_exercise(db, subject, plan_id, body, created_by=caller.id, today=_today())
+    return swap_exercise(db, subject, plan_id, body, catalogs=catalogs, created_by=caller.id, today=_today())
 
 
 @router.post("/plans/workout/{plan_id}/move", responses=_WRITE)
-def move(plan_id: uuid.UUID, body: MoveRequest, caller: CurrentUser, db: DbSession) -> WorkoutPlanOut:
+def move(
+    plan_id: uuid.UUID, body: MoveRequest, caller: CurrentUser, db: DbSession, catalogs: Catalogs
+) -> WorkoutPlanOut:
     subject = writable_subject(db, caller, None)
-    return move_session(db, subject, plan_id, body, created_by=caller.id, today=_today())
+    return move_session(db, subject, plan_id, body, catalogs=catalogs, created_by=caller.id, today=_today())
 
 
 @router.post("/plans/workout/{plan_id}/regenerate", responses=_WRITE)
 def regenerate(
-    plan_id: uuid.UUID, body: RegenerateRequest, caller: CurrentUser, db: DbSession
+    plan_id: uuid.UUID, body: RegenerateRequest, caller: CurrentUser, db: DbSession, catalogs: Catalogs
 ) -> WorkoutPlanOut:
     subject = writable_subject(db, caller, None)
-    return regenerate_plan(db, subject, plan_id, body, created_by=caller.id, today=_today())
+    return regenerate_plan(
+        db, subject, plan_id, body, catalogs=catalogs, created_by=caller.id, today=_today()
+    )
 
 
 @router.get("/users/{user_id}/plans/workout/current", responses=_READ)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -14,16 +15,20 @@ from store.db import Database
 from store.models import Notification, OutboxEvent
 from store.vocabulary import Experience
 from tests.factories import Factory
-from tools.events import PROFILE_CHANGED, EventHandlers, Outcome, process_event
-from tools.training.auto_update import FAILURE_KIND, NOTIFICATION_KIND, handle_profile_changed
+from tools.events import PROFILE_CHANGED, EventHandlers, Outcome, default_handlers, process_event
+from tools.training.auto_update import FAILURE_KIND, NOTIFICATION_KIND, profile_changed_handler
+from tools.training.plans import ExerciseCatalogCache
 
 PLANS = "/api/v1/plans/workout"
 GYM = ["barbell", "dumbbell", "cable", "machine", "bench", "pull_up_bar", "ez_bar"]
+# One catalog for the module's API calls and its handler (as a worker's handler keeps one for its life).
+CATALOGS = ExerciseCatalogCache()
 
 
 @pytest.fixture(autouse=True)
-def _catalog(knowledge: Database) -> None:
+def _catalog(app: FastAPI, knowledge: Database) -> None:
     """The exercise catalog (loaded once per session)."""
+    app.state.exercise_catalogs = CATALOGS
 
 
 def today() -> date:
@@ -40,9 +45,12 @@ def setup_plan(client: TestClient, factory: Factory) -> tuple[Any, dict[str, Any
     return user, response.json()
 
 
-def process_profile_events(database: Database, user_id: Any) -> list[Outcome]:
-    handlers = EventHandlers()
-    handlers.subscribe(PROFILE_CHANGED, handle_profile_changed)
+def process_profile_events(
+    database: Database, user_id: Any, handlers: EventHandlers | None = None
+) -> list[Outcome]:
+    if handlers is None:
+        handlers = EventHandlers()
+        handlers.subscribe(PROFILE_CHANGED, profile_changed_handler(CATALOGS))
     outcomes = []
     with database.session() as session:
         ids = session.scalars(
@@ -146,7 +154,12 @@ def test_injury_change_removes_the_loaded_movements(
     assert any("knee" in n for n in updated["notes"])
 
 
-def test_the_service_subscribes_the_handler() -> None:
-    from tools.events import default_handlers
-
-    assert handle_profile_changed in default_handlers().for_kind(PROFILE_CHANGED)
+def test_the_service_handlers_regenerate_the_plan(
+    client: TestClient, factory: Factory, database: Database
+) -> None:
+    """The worker's subscriptions (`default_handlers`, with a catalog cache of their own) include ours."""
+    user, plan = setup_plan(client, factory)
+    assert client.patch("/api/v1/profile", json={"training_days": 3}, headers=user.headers).status_code == 200
+    assert process_profile_events(database, user.id, default_handlers()) == [Outcome.PROCESSED]
+    assert client.get(f"{PLANS}/{plan['id']}", headers=user.headers).json()["version"] == 2
+    assert [n.kind for n in notifications(database, user.id)] == [NOTIFICATION_KIND]

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,15 +19,19 @@ from store.vocabulary import Equipment, Experience, Goal, Role
 from tests import factories
 from tests.factories import Factory
 from tools.training import constants as c
-from tools.training.plans import load_catalog
+from tools.training.plans import ExerciseCatalogCache
 
 PLANS = "/api/v1/plans/workout"
 GYM = ["barbell", "dumbbell", "cable", "machine", "bench", "pull_up_bar", "ez_bar"]
+# One catalog for every test of this module (the knowledge base is loaded once per session): the API's own
+# cache lives on the app, which each test builds anew.
+CATALOGS = ExerciseCatalogCache()
 
 
 @pytest.fixture(autouse=True)
-def _catalog(knowledge: Database) -> None:
+def _catalog(app: FastAPI, knowledge: Database) -> None:
     """Every test here needs the exercise catalog (loaded once per session)."""
+    app.state.exercise_catalogs = CATALOGS
 
 
 def today() -> date:
@@ -141,7 +146,7 @@ class TestStoredFilters:
             training_days=4,
         )
         plan = create(client, user)
-        catalog = load_catalog(db)
+        catalog = CATALOGS.get(db)
         available = {Equipment.DUMBBELL, Equipment.BENCH, Equipment.BODYWEIGHT}
         for s in plan["sessions"]:
             for e in s["exercises"]:
@@ -223,7 +228,7 @@ class TestSwap:
         assert response.status_code == 200
         alternatives = response.json()["alternatives"]
         assert alternatives
-        catalog = load_catalog(db)
+        catalog = CATALOGS.get(db)
         muscles = set(catalog.by_id[current["exercise_id"]].record.primary_muscles)
         in_session = {e["exercise_id"] for e in session["exercises"]}
         for a in alternatives:
@@ -296,7 +301,7 @@ class TestSwap:
         plan = create(client, user)
         session = lifting(plan)[0]
         current = session["exercises"][0]
-        catalog = load_catalog(db)
+        catalog = CATALOGS.get(db)
         url = f"{PLANS}/{plan['id']}/swap"
 
         def swap_to(slug: str) -> Any:
@@ -520,7 +525,7 @@ def test_unknown_plan_is_404(client: TestClient, factory: Factory) -> None:
 
 
 def test_similarity_counts_close_variants_of_the_same_muscle(db: Session) -> None:
-    catalog = load_catalog(db)
+    catalog = CATALOGS.get(db)
     from tools.training.plans import similarity_to
 
     near = similarity_to(db, [catalog.by_slug["Barbell_Squat"].id])

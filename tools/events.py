@@ -109,11 +109,11 @@ def log_profile_change(session: Session, event: EventMessage) -> None:
 def default_handlers() -> EventHandlers:
     """The subscriptions of the running service (worker and `serve`)."""
     from tools.nutrition.auto_update import profile_changed_handler
-    from tools.training.auto_update import handle_profile_changed
+    from tools.training.auto_update import profile_changed_handler as training_handler
 
     handlers = EventHandlers()
     handlers.subscribe(PROFILE_CHANGED, log_profile_change)
-    handlers.subscribe(PROFILE_CHANGED, handle_profile_changed)
+    handlers.subscribe(PROFILE_CHANGED, training_handler())
     handlers.subscribe(PROFILE_CHANGED, profile_changed_handler())
     return handlers
 

@@ -11,6 +11,7 @@ The event's creation time is "today": a retried job regenerates from the same da
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, timedelta
 from typing import Final
 
@@ -24,6 +25,7 @@ from store.vocabulary import PlanKind
 from tools.errors import DomainError
 from tools.events import EventMessage, ProfileChanged
 from tools.training.edits import rebuild_from
+from tools.training.plans import ExerciseCatalogCache
 
 RELEVANT_FIELDS: Final = frozenset(
     {
@@ -41,7 +43,19 @@ NOTIFICATION_KIND: Final = "workout_plan.updated"
 FAILURE_KIND: Final = "workout_plan.update_failed"
 
 
-def handle_profile_changed(session: Session, event: EventMessage) -> None:
+def profile_changed_handler(
+    catalogs: ExerciseCatalogCache | None = None,
+) -> Callable[[Session, EventMessage], None]:
+    """The `profile.changed` subscriber, with the exercise catalog cached for the life of the worker."""
+    cache = catalogs if catalogs is not None else ExerciseCatalogCache()
+
+    def handle(session: Session, event: EventMessage) -> None:
+        handle_profile_changed(session, event, catalogs=cache)
+
+    return handle
+
+
+def handle_profile_changed(session: Session, event: EventMessage, *, catalogs: ExerciseCatalogCache) -> None:
     payload = ProfileChanged.model_validate(event.payload)
     changed = sorted(RELEVANT_FIELDS & set(payload.changes))
     if payload.created or not changed:
@@ -76,6 +90,7 @@ def handle_profile_changed(session: Session, event: EventMessage) -> None:
                     from_date=from_date,
                     locks=locks,
                     reason=reason,
+                    catalogs=catalogs,
                     created_by=payload.changed_by,
                     today=today,
                 )

@@ -27,12 +27,12 @@ from tools.training import progression
 from tools.training import volume as volume_rules
 from tools.training.catalog import Catalog, CatalogEntry
 from tools.training.plans import (
+    ExerciseCatalogCache,
     advice_for,
     default_seed,
     expand_weeks,
     filters_for,
     invalid,
-    load_catalog,
     load_preferences,
     owned_plan,
     plan_out,
@@ -97,14 +97,17 @@ def _find_session(stored: list[rows.StoredSession], session_id: int, today: date
 
 
 def _copy_detail(
-    session: Session, plan: Plan, new_version_id: int, week_sessions: list[rows.NewSession]
+    session: Session,
+    plan: Plan,
+    new_version_id: int,
+    week_sessions: list[rows.NewSession],
+    catalog: Catalog,
 ) -> None:
     """The previous version's detail with the weekly sets recounted on the edited week."""
     previous = plan_store.get_version(session, plan, plan.current_version - 1)
     assert previous is not None
     detail = rows.read_detail(session, previous.id)
     assert detail is not None
-    catalog = load_catalog(session)
     totals = volume_rules.count_sets(
         (catalog.by_id[e.exercise_id].groups, len(e.sets)) for s in week_sessions for e in s.exercises
     )
@@ -138,6 +141,7 @@ def swap_exercise(
     plan_id: uuid.UUID,
     body: SwapRequest,
     *,
+    catalogs: ExerciseCatalogCache,
     created_by: uuid.UUID | None,
     today: date,
 ) -> SwapResult:
@@ -146,7 +150,7 @@ def swap_exercise(
     current = next((e for e in target.exercises if e.exercise_id == body.exercise_id), None)
     if current is None:
         raise invalid("exercise_id", "not an exercise of this session")
-    catalog = load_catalog(session)
+    catalog = catalogs.get(session)
     version = plan_store.get_version(session, plan)
     assert version is not None
     detail = rows.read_detail(session, version.id)
@@ -213,7 +217,8 @@ def swap_exercise(
         + (f" and {later} later session{'s' if later != 1 else ''}" if later > 0 else "")
     )
     new_version = plan_store.add_version(session, plan, reason=text[:500], created_by=created_by)
-    _copy_detail(session, plan, new_version.id, [s for s in new_sessions if s.week == target.week])
+    week = [s for s in new_sessions if s.week == target.week]
+    _copy_detail(session, plan, new_version.id, week, catalog)
     rows.write_sessions(session, new_version.id, new_sessions)
     return SwapResult(plan=plan_out(session, plan))
 
@@ -250,6 +255,7 @@ def move_session(
     plan_id: uuid.UUID,
     body: MoveRequest,
     *,
+    catalogs: ExerciseCatalogCache,
     created_by: uuid.UUID | None,
     today: date,
 ) -> WorkoutPlanOut:
@@ -273,12 +279,14 @@ def move_session(
         elif other is not None and old.id == other.id:
             new.scheduled_on = target.scheduled_on
             new.notes.append(f"Moved from {other.scheduled_on} (traded places with {target.name}).")
-    _warn_back_to_back(new_sessions, load_catalog(session))
+    catalog = catalogs.get(session)
+    _warn_back_to_back(new_sessions, catalog)
     text = f"Moved {target.name} from {target.scheduled_on} to {body.to_date}"
     if other is not None:
         text += f" ({other.name} moved to {target.scheduled_on})"
     new_version = plan_store.add_version(session, plan, reason=text[:500], created_by=created_by)
-    _copy_detail(session, plan, new_version.id, [s for s in new_sessions if s.week == target.week])
+    week = [s for s in new_sessions if s.week == target.week]
+    _copy_detail(session, plan, new_version.id, week, catalog)
     rows.write_sessions(session, new_version.id, new_sessions)
     return plan_out(session, plan)
 
@@ -313,6 +321,7 @@ def regenerate_plan(
     plan_id: uuid.UUID,
     body: RegenerateRequest,
     *,
+    catalogs: ExerciseCatalogCache,
     created_by: uuid.UUID | None,
     today: date,
 ) -> WorkoutPlanOut:
@@ -342,6 +351,7 @@ def regenerate_plan(
         from_date=from_date,
         locks=locks,
         reason=reason,
+        catalogs=catalogs,
         created_by=created_by,
         today=today,
     )
@@ -355,13 +365,14 @@ def rebuild_from(
     from_date: date,
     locks: dict[str, int],
     reason: str,
+    catalogs: ExerciseCatalogCache,
     created_by: uuid.UUID | None,
     today: date,
 ) -> WorkoutPlanOut:
     """A new version: sessions before `from_date` kept as they are, the rest programmed again."""
     user_id = plan.user_id
     profile = require_profile(session, user_id)
-    catalog = load_catalog(session)
+    catalog = catalogs.get(session)
     prefs = load_preferences(session, catalog, user_id, profile)
     previous = plan_store.get_version(session, plan)
     assert previous is not None

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -51,10 +52,6 @@ from tools.training.selection import Filters, Preferences
 # A liked exercise named loosely ("bench") resolves to the closest name when trigram similarity reaches this.
 TRIGRAM_MATCH: Final = 0.45
 
-# The catalog with its derived facts costs ~150 ms to build: it is built once per content of the exercises
-# table (row count, last update, highest id) and shared read-only. Reloading the knowledge changes the key.
-_CATALOGS: dict[tuple[Any, ...], Catalog] = {}
-
 
 class CreateWorkoutPlan(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -65,15 +62,21 @@ class CreateWorkoutPlan(BaseModel):
     training_goal: TrainingGoal | None = None
 
 
+CatalogFingerprint = tuple[int, datetime | None, int | None]
+
+
+def catalog_fingerprint(session: Session) -> CatalogFingerprint:
+    """What identifies the content of the exercises table cheaply: row count, last update, highest id (a
+    knowledge reload changes at least one of them)."""
+    count, updated_at, max_id = session.execute(
+        select(func.count(), func.max(Exercise.updated_at), func.max(Exercise.id))
+    ).one()
+    return int(count), updated_at, max_id
+
+
 def load_catalog(session: Session) -> Catalog:
-    key = tuple(
-        session.execute(select(func.count(), func.max(Exercise.updated_at), func.max(Exercise.id))).one()
-    )
-    cached = _CATALOGS.get(key)
-    if cached is not None:
-        return cached
-    if not key[0]:
-        raise Conflict("the exercise catalog is not loaded (run `nexfitra knowledge load`)")
+    """The exercise catalog with its derived facts, built from the table (~150 ms: callers that serve
+    requests go through an `ExerciseCatalogCache`)."""
     records = [
         ExerciseRecord(
             id=e.id,
@@ -91,10 +94,34 @@ def load_catalog(session: Session) -> Catalog:
         )
         for e in session.scalars(select(Exercise).order_by(Exercise.id))
     ]
-    catalog = Catalog.build(records)
-    _CATALOGS.clear()
-    _CATALOGS[key] = catalog
-    return catalog
+    if not records:
+        raise Conflict("the exercise catalog is not loaded (run `nexfitra knowledge load`)")
+    return Catalog.build(records)
+
+
+class ExerciseCatalogCache:
+    """The exercise catalog, rebuilt when the exercises table changes. One per process (the API keeps it on
+    the app, the worker's handler owns its own) and passed down to the tools; never a module global."""
+
+    def __init__(self, check_every_s: float = 30.0) -> None:
+        self._catalog: Catalog | None = None
+        self._fingerprint: CatalogFingerprint | None = None
+        self._checked_at = -math.inf
+        self._check_every_s = check_every_s
+
+    def get(self, session: Session) -> Catalog:
+        """The catalog; the table's fingerprint is read at most every `check_every_s` seconds, so a
+        knowledge reload shows after that delay at the latest. Shared read-only by its callers."""
+        current = self._catalog
+        now = time.monotonic()
+        if current is not None and now - self._checked_at < self._check_every_s:
+            return current
+        fingerprint = catalog_fingerprint(session)
+        if current is None or fingerprint != self._fingerprint:
+            current = load_catalog(session)
+            self._catalog, self._fingerprint = current, fingerprint
+        self._checked_at = now
+        return current
 
 
 def similarity_to(session: Session, exercise_ids: Iterable[int]) -> dict[int, float]:
@@ -314,12 +341,13 @@ def generate_workout_plan(
     user_id: uuid.UUID,
     body: CreateWorkoutPlan,
     *,
+    catalogs: ExerciseCatalogCache,
     created_by: uuid.UUID | None,
     today: date,
 ) -> WorkoutPlanOut:
     """A new plan (version 1) from the profile: the week is programmed once and repeated over `weeks`."""
     profile = require_profile(session, user_id)
-    catalog = load_catalog(session)
+    catalog = catalogs.get(session)
     prefs = load_preferences(session, catalog, user_id, profile)
     request = request_from_profile(
         profile,
@@ -463,14 +491,14 @@ class ExerciseAdvice(BaseModel):
 
 
 def plan_progression(
-    session: Session, user_id: uuid.UUID, plan_id: uuid.UUID, today: date
+    session: Session, user_id: uuid.UUID, plan_id: uuid.UUID, today: date, *, catalogs: ExerciseCatalogCache
 ) -> list[ExerciseAdvice]:
     """For each exercise of the upcoming sessions (first occurrence from today), the progression advice."""
     plan = owned_plan(session, user_id, plan_id)
     version = plan_store.get_version(session, plan)
     if version is None:
         raise NotFound("plan version not found")
-    catalog = load_catalog(session)
+    catalog = catalogs.get(session)
     upcoming: dict[int, tuple[rows.StoredSession, rows.StoredExercise]] = {}
     for s in rows.read_sessions(session, version.id):
         if s.scheduled_on < today:
