@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from store.db import Database
@@ -18,6 +18,7 @@ from store.models import Exercise, WorkoutSetLog
 from store.vocabulary import Equipment, Experience, Goal, Role
 from tests import factories
 from tests.factories import Factory
+from tools.errors import Conflict
 from tools.training import constants as c
 from tools.training.plans import ExerciseCatalogCache
 
@@ -554,3 +555,49 @@ def test_a_low_rating_keeps_an_exercise_out_of_new_plans(
         rate_exercise(session, user.id, RatingIn(exercise_id=main["exercise_id"], rating=5))
     third = create(client, user, start=today() + timedelta(days=80))
     assert main["exercise_id"] in {e["exercise_id"] for s in third["sessions"] for e in s["exercises"]}
+
+
+class TestCatalogCache:
+    def test_two_caches_keep_their_own_catalog(self, db: Session) -> None:
+        first, second = ExerciseCatalogCache(), ExerciseCatalogCache()
+        built = first.get(db)
+        assert first.get(db) is built
+        other = second.get(db)
+        assert other is not built
+        assert [e.id for e in other.entries] == [e.id for e in built.entries]
+
+    def test_rebuilt_after_the_exercises_table_changes(self, database: Database) -> None:
+        checking = ExerciseCatalogCache(check_every_s=0)
+        waiting = ExerciseCatalogCache(check_every_s=3600)
+        with database.sessions() as session:
+            before = checking.get(session)
+            assert waiting.get(session) is not before
+            kept = waiting.get(session)
+            assert checking.get(session) is before  # same fingerprint: nothing rebuilt
+            entry = before.by_slug["Barbell_Squat"]
+            latest = session.scalar(select(func.max(Exercise.updated_at)))
+            assert latest is not None
+            session.execute(
+                update(Exercise)
+                .where(Exercise.id == entry.id)
+                .values(name="Renamed Squat", updated_at=latest + timedelta(seconds=1))
+            )
+            after = checking.get(session)
+            assert after is not before
+            assert after.by_id[entry.id].record.name == "Renamed Squat"
+            assert before.by_id[entry.id].record.name == entry.record.name != "Renamed Squat"
+            # The other cache is not touched, and re-reads the table only after its interval.
+            assert waiting.get(session) is kept
+            assert ExerciseCatalogCache().get(session).by_id[entry.id].record.name == "Renamed Squat"
+            session.rollback()
+            restored = checking.get(session)
+            assert restored is not after
+            assert restored.by_id[entry.id].record.name == entry.record.name
+
+    def test_an_empty_table_is_a_conflict(self, database: Database) -> None:
+        with database.sessions() as session:
+            session.execute(delete(Exercise))
+            with pytest.raises(Conflict, match="not loaded"):
+                ExerciseCatalogCache().get(session)
+            session.rollback()
+            assert ExerciseCatalogCache().get(session).entries
