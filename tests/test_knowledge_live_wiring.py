@@ -22,6 +22,7 @@ from knowledge import ingest
 from knowledge.datasets import read_foods
 from knowledge.embeddings import Embedder
 from knowledge.runtime import embedder_for, knowledge_root
+from knowledge.search import correct_spelling
 from knowledge.sources import cache
 from knowledge.sources.fdc_store import upsert_fdc_foods
 from knowledge.sources.http import RetryPolicy
@@ -154,6 +155,20 @@ class TestFoodSearchRoute:
         again = _search(keyed, factory, "almond flour")
         assert again[0]["id"] == first[0]["id"]
         assert (search.call_count, details.call_count) == (1, 1)  # now local: FDC not asked again
+
+    def test_a_fetched_food_s_words_are_spelling_corrected_at_once(
+        self, keyed: TestClient, factory: Factory, router: respx.MockRouter, database: Database
+    ) -> None:
+        """Not only after the next sync: a misspelling of a word that only the fetched food has is
+        corrected on the very next search."""
+        router.get(SEARCH).respond(json=fixture("fdc_search_almond_flour.json"))
+        renamed = {**fixture("fdc_food_2261421.json"), "description": "Flour, almond, zorblatt"}
+        router.get(DETAILS).respond(json=[renamed])
+        assert not _has_term(database, "zorblatt")
+        _search(keyed, factory, "almond flour")
+        assert _has_term(database, "zorblatt")
+        with database.session() as session:
+            assert correct_spelling(session, "foods", "zorblat flour") == "zorblatt flour"
 
     def test_a_local_staple_never_asks_fdc(
         self, keyed: TestClient, factory: Factory, router: respx.MockRouter

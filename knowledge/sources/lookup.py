@@ -19,7 +19,7 @@ from knowledge.embeddings import Embedder
 from knowledge.search import Candidate, FoodQuery, search_foods
 from knowledge.sources import cache
 from knowledge.sources.errors import SourceError
-from knowledge.sources.fdc_store import Upserted, upsert_fdc_foods
+from knowledge.sources.fdc_store import Upserted, add_food_words, upsert_fdc_foods
 from knowledge.sources.local_recipes import LocalRecipeProvider
 from knowledge.sources.recipe_providers import ProviderQuery, ProviderRecipe, RecipeProvider
 from knowledge.sources.usda_fdc import FdcClient
@@ -75,6 +75,7 @@ def search_foods_with_fdc(
     if not detailed:
         return FoodLookup(local)
     fetched = upsert_fdc_foods(session, detailed, embedder=embedder, now=now or cache.utcnow())
+    add_food_words(session, [row.food_id for row in fetched])
     return FoodLookup(search_foods(session, embedder, query), fetched=fetched)
 
 
