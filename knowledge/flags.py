@@ -763,6 +763,37 @@ MEAT_ANALOGUE = re.compile(
     r"|^vegetarian (?:fillets|meatloaf)|\bveggie burgers?\b|\bsoy ?burgers?\b"
 )
 VEGAN_CLAIM = re.compile(r"\bvegan\b")
+# Prepared foods whose name does not list what they are made of, with what such products commonly hold.
+# Commercial dressings: mayonnaise (egg), buttermilk or cheese (milk). Protein and meal-replacement
+# products: milk and soy proteins; bars often nuts or peanuts. "VPP" is a vegetable (soy) protein product.
+# Instant mocha or cappuccino mixes carry milk solids; horchata is often made with milk.
+_COMPOSITE_RULES: tuple[tuple[re.Pattern[str], tuple[Allergen, ...], str], ...] = (
+    (
+        re.compile(r"\b(?:salad )?dressing\b(?!.*\bhome recipe\b)(?!.*\bvinegar and oil\b)"),
+        (Allergen.EGG, Allergen.MILK),
+        "commercial dressing (mayonnaise, buttermilk or cheese)",
+    ),
+    (
+        re.compile(
+            r"\bprotein (?:powder|bar|shake|drink)s?\b|\bmeal replacement\b|\bnutritional (?:drink|shake)\b"
+        ),
+        (Allergen.MILK, Allergen.SOY),
+        "protein or meal-replacement product (milk and soy proteins)",
+    ),
+    (
+        re.compile(r"\b(?:formulated|protein|energy|nutrition) bars?\b"),
+        (Allergen.PEANUT, Allergen.TREE_NUT),
+        "bar (often nuts or peanuts)",
+    ),
+    (re.compile(r"\bvpp\b|\bvegetable protein\b"), (Allergen.SOY,), "vegetable (soy) protein product"),
+    (
+        re.compile(
+            r"\b(?:mocha|cappuccino|latte)\b.*\b(?:instant|mix|powder)\b|\b(?:instant|mix)\b.*\b(?:mocha|cappuccino|latte)\b|\bhorchata\b"
+        ),
+        (Allergen.MILK,),
+        "drink mix or drink often made with milk",
+    ),
+)
 # Composite foods whose ingredients the description does not list: assume the common allergens.
 COMPOSITE_ALLERGENS: dict[str, tuple[Allergen, ...]] = {
     "Baked Products": (Allergen.MILK, Allergen.EGG, Allergen.WHEAT, Allergen.GLUTEN, Allergen.SOY),
@@ -898,6 +929,10 @@ def food_flags(
             flags.flag(
                 allergen, "meat analogue (gluten and soy based; egg and milk unless vegan): may contain"
             )
+    for pattern, allergens, why in _COMPOSITE_RULES:
+        if pattern.search(text):
+            for allergen in allergens:
+                flags.flag(allergen, f"{why}: may contain")
     if flags.allergens & {Allergen.MILK, Allergen.EGG}:
         flags.exclude(Diet.VEGAN, "contains or may contain milk or egg")
     _gluten_from_wheat(text, flags)
