@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from api.deps import CurrentUser, DbSession
 from api.errors import problem_response
 from tools.access import readable_subject, writable_subject
-from tools.nutrition import edits, grocery, planner
+from tools.nutrition import edits, grocery, pantry, planner
 from tools.nutrition.candidates import CatalogueCache
 from tools.nutrition.edits import (
     DayRequest,
@@ -145,6 +145,22 @@ def read_grocery_list(
     return grocery.grocery_list(
         db, caller.id, plan_id, from_date=from_date, to_date=to_date, have=have or [], version=version
     )
+
+
+@router.get("/pantry", responses=_READ)
+def read_pantry(caller: CurrentUser, db: DbSession) -> list[pantry.PantryEntry]:
+    """Foods ticked as already at home: every grocery list files them under `have_already`."""
+    return pantry.list_pantry(db, caller.id)
+
+
+@router.put("/pantry/{food_id}", responses=_WRITE)
+def tick_pantry_food(food_id: int, caller: CurrentUser, db: DbSession) -> pantry.PantryEntry:
+    return pantry.tick(db, writable_subject(db, caller, None), food_id)
+
+
+@router.delete("/pantry/{food_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE)
+def untick_pantry_food(food_id: int, caller: CurrentUser, db: DbSession) -> None:
+    pantry.untick(db, writable_subject(db, caller, None), food_id)
 
 
 @router.get("/users/{user_id}/plans/meal/current", responses=_READ)

@@ -141,6 +141,35 @@ def test_a_date_range_and_the_have_it_already_ticks(
     assert not set(have) & set(shopping)
 
 
+def test_the_pantry_keeps_ticks_for_every_later_list(
+    client: TestClient, factory: Factory, owned: tuple[User, Plan], database: Database
+) -> None:
+    """Ticked once (PUT /pantry/{food_id}), a food is under `have_already` in every grocery list until
+    unticked; ticks are the owner's alone."""
+    user, plan = owned
+    url = f"{PLANS}/{plan['id']}/grocery-list"
+    before = client.get(url, headers=user.headers).json()
+    food_id = sorted(food_id for food_id, grams in grams_by_food(before).items() if grams > 1)[0]
+    assert client.put(f"/api/v1/pantry/{food_id}", headers=user.headers).status_code == 200
+    again = client.put(f"/api/v1/pantry/{food_id}", headers=user.headers)  # idempotent
+    assert again.status_code == 200
+    pantry = client.get("/api/v1/pantry", headers=user.headers).json()
+    assert [entry["food_id"] for entry in pantry] == [food_id]
+    assert pantry[0]["ticked_at"] == again.json()["ticked_at"]
+
+    ticked = client.get(url, headers=user.headers).json()
+    assert [line["food_id"] for line in ticked["have_already"]] == [food_id]
+    assert grams_by_food(ticked) == pytest.approx(grams_by_food(before))  # moved, not lost
+
+    other = factory.user()
+    assert client.get("/api/v1/pantry", headers=other.headers).json() == []
+    assert client.put("/api/v1/pantry/999999999", headers=user.headers).status_code == 404
+
+    assert client.delete(f"/api/v1/pantry/{food_id}", headers=user.headers).status_code == 204
+    assert client.delete(f"/api/v1/pantry/{food_id}", headers=user.headers).status_code == 204
+    assert client.get(url, headers=user.headers).json()["have_already"] == []
+
+
 def test_a_reversed_range_is_422(client: TestClient, owned: tuple[User, Plan]) -> None:
     user, plan = owned
     response = client.get(

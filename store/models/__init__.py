@@ -16,7 +16,7 @@ from store.models.knowledge import (
     SearchTerm,
 )
 from store.models.live_sources import RecipeCacheEntry
-from store.models.meal_plans import MealPlanDay, MealPlanItem, MealPlanMeal
+from store.models.meal_plans import MealPlanDay, MealPlanItem, MealPlanMeal, PantryItem
 from store.models.plans import Plan, PlanVersion
 from store.models.profile import Profile, ProfileChange
 from store.models.workouts import (
@@ -43,6 +43,7 @@ __all__ = [
     "Notification",
     "Nutrient",
     "OutboxEvent",
+    "PantryItem",
     "Plan",
     "PlanVersion",
     "PrescribedSet",

@@ -7,10 +7,11 @@ plan reads the same after the knowledge base is reloaded (its food link is then 
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, SmallInteger, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, SmallInteger, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -91,3 +92,14 @@ class MealPlanItem(_NutritionColumns, Base):
     servings: Mapped[float | None]
     household: Mapped[str] = mapped_column(String(120))
     locked: Mapped[bool] = mapped_column(default=False)
+
+
+class PantryItem(Base):
+    """A food the person has at home (ticked on a grocery list): grocery lists put it under "have already"
+    until it is unticked. Kept per person, not per plan: the rice in the cupboard outlives a week's plan."""
+
+    __tablename__ = "pantry_items"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    food_id: Mapped[int] = mapped_column(ForeignKey("foods.id", ondelete="CASCADE"), primary_key=True)
+    ticked_at: Mapped[datetime] = mapped_column(server_default=func.now())

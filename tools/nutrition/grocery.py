@@ -1,8 +1,8 @@
 """Grocery list for a date range of a meal plan: every food summed over the days (recipes expanded into
 their ingredients), grouped by shop aisle, in purchasable units (whole eggs, slices, pieces of fruit where
 the food has such a household portion, else grams rounded up), with the pantry staples (oils, spices,
-condiments, "to taste" lines) apart. `have` (food ids the person ticked as already at home) moves lines
-out of the shopping list into `have_already`: the tick list is the client's, the sums are ours.
+condiments, "to taste" lines) apart. Foods in the person's pantry (`tools.nutrition.pantry`: ticked as
+already at home) and any `have` food ids the client adds for this list only move to `have_already`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from store.models.knowledge import Food, FoodGroup, FoodPortion, RecipeIngredien
 from tools.errors import InvalidInput, NotFound
 from tools.nutrition import planner
 from tools.nutrition.candidates import fraction_text
+from tools.nutrition.pantry import pantry_food_ids
 
 MAX_DAYS: Final = 31
 # USDA categories → shop aisles.
@@ -136,7 +137,7 @@ def grocery_list(
     _expand_recipes(session, recipes, lines)
     foods = _foods(session, [food_id for food_id, _ in lines if food_id is not None])
     portions = _pieces(session, list(foods))
-    have_ids = set(have)
+    have_ids = set(have) | pantry_food_ids(session, user_id)
     shopping: dict[str, list[GroceryLine]] = {}
     pantry: list[GroceryLine] = []
     have_already: list[GroceryLine] = []
