@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -21,6 +21,8 @@ from store.vocabulary import Role
 from tools import jobs
 from tools.errors import Forbidden, Unauthorized
 from tools.tokens import decode_access_token
+
+_T = TypeVar("_T")
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 
@@ -66,6 +68,16 @@ def _finish(session: Session, *, commit: bool) -> None:
             session.rollback()
     finally:
         session.close()
+
+
+def app_cache(request: Request, name: str, make: Callable[[], _T]) -> _T:
+    """A process-wide cache kept on the app state (made on first use, never a module global). Call it from
+    an `async def` dependency: on the event loop two first requests cannot each make one."""
+    cache: _T | None = getattr(request.app.state, name, None)
+    if cache is None:
+        cache = make()
+        setattr(request.app.state, name, cache)
+    return cache
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from api.deps import CurrentUser, DbSession
+from api.deps import CurrentUser, DbSession, app_cache
 from api.errors import problem_response
 from tools.access import readable_subject, writable_subject
 from tools.nutrition import edits, grocery, pantry, planner
@@ -42,14 +42,9 @@ _WRITE: dict[int | str, dict[str, Any]] = {
 Version = Annotated[int | None, Query(ge=1, description="a past version (default: the current one)")]
 
 
-def get_catalogues(request: Request) -> CatalogueCache:
-    """The app's food catalogue cache (made on first use, kept on the app, reloaded when the knowledge
-    base changes)."""
-    cache: CatalogueCache | None = getattr(request.app.state, "meal_catalogues", None)
-    if cache is None:
-        cache = CatalogueCache()
-        request.app.state.meal_catalogues = cache
-    return cache
+async def get_catalogues(request: Request) -> CatalogueCache:
+    """The app's food catalogue cache (reloaded when the knowledge base changes)."""
+    return app_cache(request, "meal_catalogues", CatalogueCache)
 
 
 Catalogues = Annotated[CatalogueCache, Depends(get_catalogues)]

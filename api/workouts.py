@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from api.deps import CurrentUser, DbSession
+from api.deps import CurrentUser, DbSession, app_cache
 from api.errors import problem_response
 from tools.access import readable_subject, writable_subject
 from tools.training.edits import (
@@ -50,13 +50,8 @@ Version = Annotated[int | None, Query(ge=1, description="a past version (default
 
 
 async def get_exercise_catalogs(request: Request) -> ExerciseCatalogCache:
-    """The app's exercise catalog cache (made on first use, kept on the app, rebuilt when the exercises
-    table changes). Async: it runs on the event loop, so two first requests cannot each make one."""
-    cache: ExerciseCatalogCache | None = getattr(request.app.state, "exercise_catalogs", None)
-    if cache is None:
-        cache = ExerciseCatalogCache()
-        request.app.state.exercise_catalogs = cache
-    return cache
+    """The app's exercise catalog cache (rebuilt when the exercises table changes)."""
+    return app_cache(request, "exercise_catalogs", ExerciseCatalogCache)
 
 
 Catalogs = Annotated[ExerciseCatalogCache, Depends(get_exercise_catalogs)]
