@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.flags import food_flags
+from knowledge.flags import food_flags, text_flags
 from store.vocabulary import Allergen, Diet
 
 LEGUMES = "Legumes and Legume Products"
@@ -91,3 +91,25 @@ def test_prepared_foods_flag_what_such_products_hold(
 )
 def test_a_home_vinaigrette_is_not_a_commercial_dressing(description: str) -> None:
     assert food_flags(description, "Fats and Oils").allergens == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "allergens"),
+    [
+        ("2 tbsp pesto", {Allergen.MILK, Allergen.TREE_NUT}),  # parmesan and pine nuts
+        ("caesar dressing", {Allergen.MILK, Allergen.EGG, Allergen.FISH}),
+        ("1 cup bechamel sauce", {Allergen.MILK, Allergen.WHEAT}),
+        ("tempura batter", {Allergen.WHEAT, Allergen.EGG}),
+        ("pad thai sauce", {Allergen.FISH, Allergen.PEANUT}),
+        ("tiramisu", {Allergen.MILK, Allergen.EGG}),
+        ("hollandaise", {Allergen.MILK, Allergen.EGG}),
+        ("baklava", {Allergen.WHEAT, Allergen.TREE_NUT}),
+        ("nougat", {Allergen.EGG}),
+        ("frangipane", {Allergen.EGG, Allergen.TREE_NUT}),
+        ("1 cup muesli", {Allergen.TREE_NUT}),
+        ("nutella", {Allergen.MILK, Allergen.TREE_NUT}),
+    ],
+)
+def test_dishes_and_preparations_name_what_they_are_made_of(text: str, allergens: set[Allergen]) -> None:
+    """Ingredient lines and dish names whose allergens are in their recipe, not their words."""
+    assert text_flags(text).allergens >= allergens
