@@ -470,8 +470,9 @@ RULES: dict[Allergen, Rule] = {
             "imitation crab",
             "fish sauce",
             "fish oil",
+            "kimchi",  # traditionally with fish sauce and salted shrimp
         ),
-        r"\bfish[- ]free\b",
+        r"\bfish[- ]free\b|\bvegan kimchi\b",
     ),
     Allergen.SHELLFISH: _rule(
         _words(
@@ -504,12 +505,13 @@ RULES: dict[Allergen, Rule] = {
             "cockle",
             "periwinkle",
             "imitation crab",
+            "kimchi",
         ),
         # Not shellfish: crab apples, oyster mushrooms, oyster plant (salsify), scalloped potatoes (the
         # whole-word match excludes "scalloped").
         r"\bcrab ?apples?\b|\boyster mushrooms?\b|\bmushrooms?, oyster\b|\boyster plant\b"
         r"|\bvegetable oyster\b"
-        r"|\bscallop squash\b|\bsquash, summer, scallop\b",
+        r"|\bscallop squash\b|\bsquash, summer, scallop\b|\bvegan kimchi\b",
     ),
     Allergen.SESAME: _rule(
         _words("sesame", "tahini", "tahina", "halvah?", "hummus", "houmous", "humm?os", "benne", "gomasio"),
@@ -753,7 +755,23 @@ VEGETARIAN_CLAIM = re.compile(r"\b(?:meatless|vegetarian|vegan)\b")
 # Enough, in a mixed-dish category, to say that the dish has no meat.
 NO_MEAT_DISH = re.compile(r"\b(?:meatless|vegetarian|vegan|vegetable (?:broth|stock))\b")
 HONEY = _rule(_words("honey", "honeycomb", "royal jelly", "bee pollen", "beeswax"), r"\bhoneydew\b")
-OTHER_ANIMAL = _rule(_words("gelatine?", "isinglass", "lanolin", "shellac", "carmine", "cochineal"))
+# Not vegetarian either: these cheeses are made with animal (calf) rennet by definition (Parmigiano Reggiano,
+# Pecorino Romano and Grana Padano rules), unless a vegetarian or vegan version is named.
+OTHER_ANIMAL = _rule(
+    _words(
+        "gelatine?",
+        "isinglass",
+        "lanolin",
+        "shellac",
+        "carmine",
+        "cochineal",
+        "parmesan",
+        "parmigiano",
+        "pecorino",
+        "grana padano",
+    ),
+    _PLANT_PREFIX + r"(?:parmesan|parmigiano|pecorino)\b|\bvegetarian\s+(?:parmesan|hard cheese)\b",
+)
 
 # SR28 categories: what a category implies by itself.
 MEAT_CATEGORIES = frozenset(

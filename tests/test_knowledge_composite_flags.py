@@ -113,3 +113,17 @@ def test_a_home_vinaigrette_is_not_a_commercial_dressing(description: str) -> No
 def test_dishes_and_preparations_name_what_they_are_made_of(text: str, allergens: set[Allergen]) -> None:
     """Ingredient lines and dish names whose allergens are in their recipe, not their words."""
     assert text_flags(text).allergens >= allergens
+
+
+def test_kimchi_holds_fish_and_shrimp_unless_vegan() -> None:
+    assert text_flags("1 cup kimchi").allergens >= {Allergen.FISH, Allergen.SHELLFISH}
+    assert Diet.VEGETARIAN not in text_flags("kimchi").diets
+    assert Diet.VEGAN in text_flags("vegan kimchi").diets
+
+
+@pytest.mark.parametrize("text", ["Cheese, parmesan, grated", "50 g parmigiano reggiano", "pecorino romano"])
+def test_rennet_cheeses_are_not_vegetarian(text: str) -> None:
+    """Parmigiano Reggiano, Pecorino Romano and Grana Padano are made with calf rennet by their rules."""
+    assert Diet.VEGETARIAN not in text_flags(text).diets
+    assert Diet.VEGETARIAN in text_flags("mozzarella").diets
+    assert Diet.VEGETARIAN in text_flags("vegetarian parmesan").diets
