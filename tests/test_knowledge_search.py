@@ -39,6 +39,22 @@ def test_synonyms(session: Session, settings: Settings, query: str, expected: st
     assert expected in _foods(session, settings, query, limit=3)[0]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("mixed fruit juice with low fat yogurt babyfood", "Babyfood, mixed fruit juice with low fat yogurt"),
+        ("filled with egg turnover", "Turnover, filled with egg, meat and cheese, frozen"),
+        ("low fat milk", "Milk, "),  # every word frequent: matched by all of them as before
+    ],
+)
+def test_long_queries_match_on_their_rarer_words(
+    session: Session, settings: Settings, query: str, expected: str
+) -> None:
+    """The OR-ed full text matches rows by the query's rarer words (a word in over 300 foods, such as
+    "low", "fat" or "juice", still ranks but does not pull in a third of the table)."""
+    assert _foods(session, settings, query, limit=3)[0].startswith(expected)
+
+
 def test_spelling_is_corrected_against_the_vocabulary(session: Session) -> None:
     assert correct_spelling(session, "foods", "brocoli avacado") == "broccoli avocado"
     assert correct_spelling(session, "foods", "egg") == "egg"  # short and known words stay
