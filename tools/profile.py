@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Final, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
@@ -793,45 +793,47 @@ def _event_payload(
 
 # --- Flags: allowed but contradictory input ---
 
-_MEAT = {
+_MEAT: Final = frozenset({
     "meat", "beef", "pork", "lamb", "mutton", "veal", "venison", "chicken", "turkey", "duck", "goose",
     "bacon", "ham", "sausage", "salami", "pepperoni", "prosciutto", "chorizo", "pancetta", "steak",
     "mince", "jerky", "burger", "meatball", "gelatin", "lard", "liver",
-}  # fmt: skip
-_PORK = {"pork", "bacon", "ham", "prosciutto", "pancetta", "pepperoni", "chorizo", "salami", "lard"}
-_FISH = {
+})  # fmt: skip
+_PORK: Final = frozenset(
+    {"pork", "bacon", "ham", "prosciutto", "pancetta", "pepperoni", "chorizo", "salami", "lard"}
+)
+_FISH: Final = frozenset({
     "fish", "salmon", "tuna", "cod", "trout", "mackerel", "sardine", "anchovy", "herring", "tilapia",
     "halibut", "haddock", "pollock", "swordfish", "sea bass", "caviar", "roe",
-}  # fmt: skip
-_SHELLFISH = {
+})  # fmt: skip
+_SHELLFISH: Final = frozenset({
     "shrimp", "prawn", "crab", "lobster", "oyster", "mussel", "clam", "scallop", "squid", "octopus",
     "calamari", "crayfish",
-}  # fmt: skip
-_DAIRY = {
+})  # fmt: skip
+_DAIRY: Final = frozenset({
     "milk", "cheese", "yogurt", "yoghurt", "butter", "cream", "whey", "casein", "ghee", "kefir", "paneer",
     "ricotta", "mozzarella", "cheddar", "parmesan", "feta", "buttermilk", "cheesecake", "custard",
-}  # fmt: skip
-_EGG = {"egg", "omelet", "omelette", "mayonnaise", "mayo", "meringue"}
-_HONEY = {"honey"}
-_TREE_NUT = {
+})  # fmt: skip
+_EGG: Final = frozenset({"egg", "omelet", "omelette", "mayonnaise", "mayo", "meringue"})
+_HONEY: Final = frozenset({"honey"})
+_TREE_NUT: Final = frozenset({
     "almond", "walnut", "cashew", "pecan", "pistachio", "hazelnut", "macadamia", "brazil nut", "pine nut",
     "nut", "praline", "marzipan", "nutella",
-}  # fmt: skip
-_WHEAT = {
+})  # fmt: skip
+_WHEAT: Final = frozenset({
     "wheat", "bread", "pasta", "spaghetti", "flour", "couscous", "seitan", "bulgur", "semolina", "bagel",
     "croissant", "pizza",
-}  # fmt: skip
+})  # fmt: skip
 # Words that make an item the plant-based version ("oat milk", "peanut butter", "veggie burger"): they
 # silence the ambiguous animal words below, not the unambiguous ones ("chicken with almonds" still counts).
-_PLANT_MARKERS = {
+_PLANT_MARKERS: Final = frozenset({
     "vegan", "vegetarian", "veggie", "plant", "meatless", "tofu", "tempeh", "seitan", "soy", "soya", "oat",
     "almond", "cashew", "coconut", "rice", "peanut", "nut", "hazelnut", "cocoa", "shea", "mock", "faux",
-}  # fmt: skip
-_AMBIGUOUS = {
+})  # fmt: skip
+_AMBIGUOUS: Final = frozenset({
     "milk", "butter", "cheese", "cream", "yogurt", "yoghurt", "burger", "sausage", "mince", "meatball",
     "bacon", "ham", "steak", "jerky", "mayo", "mayonnaise",
-}  # fmt: skip
-_GROUPS: dict[str, set[str]] = {
+})  # fmt: skip
+_GROUPS: Final[Mapping[str, frozenset[str]]] = {
     "meat": _MEAT,
     "pork": _PORK,
     "fish": _FISH,
@@ -840,32 +842,32 @@ _GROUPS: dict[str, set[str]] = {
     "egg": _EGG,
     "honey": _HONEY,
 }
-_DIET_EXCLUDES: dict[Diet, tuple[str, ...]] = {
+_DIET_EXCLUDES: Final[Mapping[Diet, tuple[str, ...]]] = {
     Diet.VEGAN: ("meat", "fish", "shellfish", "dairy", "egg", "honey"),
     Diet.VEGETARIAN: ("meat", "fish", "shellfish"),
     Diet.PESCATARIAN: ("meat",),
     Diet.HALAL: ("pork",),
     Diet.KOSHER: ("pork", "shellfish"),
 }
-_ALLERGEN_WORDS: dict[Allergen, set[str]] = {
-    Allergen.PEANUT: {"peanut", "groundnut"},
+_ALLERGEN_WORDS: Final[Mapping[Allergen, frozenset[str]]] = {
+    Allergen.PEANUT: frozenset({"peanut", "groundnut"}),
     Allergen.TREE_NUT: _TREE_NUT,
     Allergen.MILK: _DAIRY,
     Allergen.EGG: _EGG,
-    Allergen.SOY: {"soy", "soya", "tofu", "tempeh", "edamame", "miso", "natto"},
+    Allergen.SOY: frozenset({"soy", "soya", "tofu", "tempeh", "edamame", "miso", "natto"}),
     Allergen.WHEAT: _WHEAT,
     Allergen.GLUTEN: _WHEAT | {"barley", "rye", "spelt"},
     Allergen.FISH: _FISH,
     Allergen.SHELLFISH: _SHELLFISH,
-    Allergen.SESAME: {"sesame", "tahini", "hummus", "halva"},
+    Allergen.SESAME: frozenset({"sesame", "tahini", "hummus", "halva"}),
 }
 # "gluten-free bread" is not wheat; "lactose-free milk" still is dairy, so lactose is not listed.
-_FREE_OF: dict[str, tuple[str, ...]] = {
+_FREE_OF: Final[Mapping[str, tuple[str, ...]]] = {
     "dairy": ("dairy", "milk"),
     "egg": ("egg",),
     "meat": ("meat",),
 }
-_ALLERGEN_FREE_OF: dict[Allergen, tuple[str, ...]] = {
+_ALLERGEN_FREE_OF: Final[Mapping[Allergen, tuple[str, ...]]] = {
     Allergen.MILK: ("dairy", "milk"),
     Allergen.EGG: ("egg",),
     Allergen.WHEAT: ("wheat", "gluten"),
@@ -889,7 +891,7 @@ def _forms(term: str) -> Iterable[str]:
         yield term[:-1] + "ies"
 
 
-def _mentions(words: str, terms: set[str], free_of: tuple[str, ...] = ()) -> str | None:
+def _mentions(words: str, terms: frozenset[str], free_of: tuple[str, ...] = ()) -> str | None:
     """The first term the item mentions, skipping ambiguous words in plant-based or "X-free" items."""
     if any(f" {marker} free " in words for marker in free_of):
         return None
