@@ -79,75 +79,64 @@ def write_days(session: Session, version_id: int, days: Sequence[DayRow]) -> lis
     return the days as stored, ids included."""
     if not days:
         return []
-    day_ids = list(
-        session.scalars(
-            insert(MealPlanDay).returning(MealPlanDay.id, sort_by_parameter_order=True),
-            [
-                {
-                    "plan_version_id": version_id,
-                    "day_date": day.day_date,
-                    "targets": day.targets,
-                    "feasible": day.feasible,
-                    "binding": day.binding,
-                    "message": day.message,
-                    **day.totals.as_dict(),
-                }
-                for day in days
-            ],
-        )
+    day_ids = _insert_ids(
+        session,
+        MealPlanDay,
+        [
+            {
+                "plan_version_id": version_id,
+                "day_date": day.day_date,
+                "targets": day.targets,
+                "feasible": day.feasible,
+                "binding": day.binding,
+                "message": day.message,
+                **day.totals.as_dict(),
+            }
+            for day in days
+        ],
     )
     meals = [(day_id, meal) for day_id, day in zip(day_ids, days, strict=True) for meal in day.meals]
-    meal_ids = (
-        list(
-            session.scalars(
-                insert(MealPlanMeal).returning(MealPlanMeal.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "day_id": day_id,
-                        "position": meal.position,
-                        "name": meal.name,
-                        "slot": meal.slot,
-                        "share": meal.share,
-                        "locked": meal.locked,
-                        **meal.totals.as_dict(),
-                    }
-                    for day_id, meal in meals
-                ],
-            )
-        )
-        if meals
-        else []
+    meal_ids = _insert_ids(
+        session,
+        MealPlanMeal,
+        [
+            {
+                "day_id": day_id,
+                "position": meal.position,
+                "name": meal.name,
+                "slot": meal.slot,
+                "share": meal.share,
+                "locked": meal.locked,
+                **meal.totals.as_dict(),
+            }
+            for day_id, meal in meals
+        ],
     )
     items = [
         (meal_id, item) for meal_id, (_, meal) in zip(meal_ids, meals, strict=True) for item in meal.items
     ]
-    item_ids = (
-        list(
-            session.scalars(
-                insert(MealPlanItem).returning(MealPlanItem.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "meal_id": meal_id,
-                        "position": item.position,
-                        "food_id": item.food_id,
-                        "recipe_id": item.recipe_id,
-                        "candidate_key": item.candidate_key,
-                        "name": item.name,
-                        "food_group": item.food_group,
-                        "category": item.category,
-                        "units": item.units,
-                        "grams": item.grams,
-                        "servings": item.servings,
-                        "household": item.household,
-                        "locked": item.locked,
-                        **item.totals.as_dict(),
-                    }
-                    for meal_id, item in items
-                ],
-            )
-        )
-        if items
-        else []
+    item_ids = _insert_ids(
+        session,
+        MealPlanItem,
+        [
+            {
+                "meal_id": meal_id,
+                "position": item.position,
+                "food_id": item.food_id,
+                "recipe_id": item.recipe_id,
+                "candidate_key": item.candidate_key,
+                "name": item.name,
+                "food_group": item.food_group,
+                "category": item.category,
+                "units": item.units,
+                "grams": item.grams,
+                "servings": item.servings,
+                "household": item.household,
+                "locked": item.locked,
+                **item.totals.as_dict(),
+            }
+            for meal_id, item in items
+        ],
     )
     ids = iter(item_ids)
     meal_iter = iter(meal_ids)
@@ -160,6 +149,15 @@ def write_days(session: Session, version_id: int, days: Sequence[DayRow]) -> lis
             stored_meals.append(replace(meal, id=meal_id, items=stored_items))
         stored.append(replace(day, id=day_id, meals=tuple(stored_meals)))
     return stored
+
+
+def _insert_ids(
+    session: Session, model: type[MealPlanDay | MealPlanMeal | MealPlanItem], rows: list[dict[str, Any]]
+) -> list[int]:
+    """One batched INSERT … RETURNING id, the ids in the order of `rows` (none for no rows)."""
+    if not rows:
+        return []
+    return list(session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))
 
 
 def _totals(row: Any) -> Totals:
