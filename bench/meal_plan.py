@@ -23,7 +23,6 @@ Also: distinct recipes per week, distinct dishes (recipes and prepared foods), d
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import random
 import re
@@ -39,11 +38,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench.rest import _settings
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from store.db import Database
-    from store.settings import Settings
 
 START = date(2026, 11, 30)
 TODAY = date(2026, 11, 25)
@@ -143,21 +143,6 @@ class Report:
                 d: f"{self.misses_by_diet[d]}/{7 * n}" for d, n in self.plans_by_diet.items()
             },
         }
-
-
-def _settings(url: str, var_dir: Path) -> Settings:
-    from store.settings import Settings
-
-    return Settings(
-        _env_file=None,
-        database_url=url,
-        var_dir=var_dir,
-        secret_key="bench-secret-key-that-is-long-enough-for-hs256",  # noqa: S106 - a throwaway database
-        encryption_keys="bench:" + base64.b64encode(b"b" * 32).decode(),
-        log_json=False,
-        log_level="WARNING",
-        run_worker_in_serve=False,
-    )
 
 
 def _raw_nutrition(session: Session, item: Any) -> dict[str, float]:

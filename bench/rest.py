@@ -120,6 +120,8 @@ def _settings(database_url: str, var_dir: Path) -> Settings:
         var_dir=var_dir,
         secret_key=secrets.token_urlsafe(48),
         encryption_keys="bench1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        log_json=False,
+        log_level="WARNING",
         run_worker_in_serve=False,
     )
 
