@@ -11,6 +11,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi import FastAPI
@@ -24,6 +25,9 @@ from store.db import Database, ensure_database, open_database
 from store.embedded import EmbeddedPostgres, start_or_attach
 from store.settings import Settings
 from tests.factories import Factory
+
+if TYPE_CHECKING:
+    from knowledge.embeddings import Embedder
 
 # Property tests draw the same examples on every run (CI must not go red by luck);
 # HYPOTHESIS_PROFILE=explore draws new ones locally.
@@ -137,3 +141,27 @@ def knowledge(database: Database, settings: Settings) -> Database:
 
     load_knowledge(database, embedder_for(settings), knowledge_root(settings))
     return database
+
+
+@pytest.fixture
+def live_rows(knowledge: Database, settings: Settings) -> Iterator[Embedder]:
+    """The loaded knowledge base for tests of the live sources; afterwards every trace of them is removed
+    again (API foods, FDC ids and fetch times recorded on bundled rows, cached recipe answers, words added
+    to the spelling vocabulary), so the shared tables stay as loaded."""
+    from knowledge import ingest
+    from knowledge.runtime import embedder_for
+
+    try:
+        yield embedder_for(settings)
+    finally:
+        with knowledge.engine.begin() as conn:
+            conn.execute(text("DELETE FROM foods WHERE source = 'fdc_api'"))
+            conn.execute(
+                text(
+                    "UPDATE foods SET fdc_id = NULL, fetched_at = NULL"
+                    " WHERE source = 'sr28' AND (fdc_id IS NOT NULL OR fetched_at IS NOT NULL)"
+                )
+            )
+            conn.execute(text("TRUNCATE recipe_cache"))
+        with knowledge.session() as session:
+            ingest.refresh_vocabulary(session, "foods")

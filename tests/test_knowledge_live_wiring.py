@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from knowledge import ingest
 from knowledge.datasets import read_foods
 from knowledge.embeddings import Embedder
-from knowledge.runtime import embedder_for, knowledge_root
+from knowledge.runtime import knowledge_root
 from knowledge.search import correct_spelling
 from knowledge.sources import cache
 from knowledge.sources.fdc_store import upsert_fdc_foods
@@ -45,20 +45,6 @@ DETAILS = f"{FDC}/fdc/v1/foods"
 
 def fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text())
-
-
-@pytest.fixture
-def live_rows(knowledge: Database, settings: Settings) -> Iterator[Embedder]:
-    """The loaded knowledge base; afterwards every trace of a live source is removed again."""
-    try:
-        yield embedder_for(settings)
-    finally:
-        with knowledge.engine.begin() as conn:
-            conn.execute(text("DELETE FROM foods WHERE source = 'fdc_api'"))
-            conn.execute(text("UPDATE foods SET fdc_id = NULL WHERE source = 'sr28' AND fdc_id IS NOT NULL"))
-            conn.execute(text("UPDATE foods SET fetched_at = NULL WHERE source = 'sr28'"))
-        with knowledge.session() as session:
-            ingest.refresh_vocabulary(session, "foods")
 
 
 def _egg(session: Session) -> Food:

@@ -21,7 +21,6 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from knowledge.embeddings import Embedder
-from knowledge.runtime import embedder_for
 from knowledge.search import FoodQuery
 from knowledge.sources import cache
 from knowledge.sources.fdc_store import flags_for, upsert_fdc_foods
@@ -46,19 +45,6 @@ TTL = timedelta(hours=24)
 
 def fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text())
-
-
-@pytest.fixture
-def live_rows(knowledge: Database, settings: Settings) -> Iterator[Embedder]:
-    """The loaded knowledge base; afterwards every trace of a live source is removed again (API foods,
-    FDC ids recorded on bundled rows, cached recipe answers), so the shared tables stay as loaded."""
-    try:
-        yield embedder_for(settings)
-    finally:
-        with knowledge.engine.begin() as conn:
-            conn.execute(text("DELETE FROM foods WHERE source = 'fdc_api'"))
-            conn.execute(text("UPDATE foods SET fdc_id = NULL WHERE source = 'sr28' AND fdc_id IS NOT NULL"))
-            conn.execute(text("TRUNCATE recipe_cache"))
 
 
 @pytest.fixture
