@@ -48,8 +48,8 @@ LIKED_ANCHORS: Final = 4
 LIKED_NEIGHBOURS: Final = 25
 LIKED_SIMILARITY_FLOOR: Final = 0.88  # salmon → cod 0.95, trout 0.92; banana → orange 0.85 (measured)
 LIKED_SIMILAR_WEIGHT: Final = 0.6
-# Plant diets get their protein from fewer kinds of food: legumes may come back four times a week.
 WIDER_POOL_FACTORS: Final = (2, 4)  # measured: ×2 fixed 55 of 78 missed days of 200 weekly plans, ×4 22
+# Plant diets get their protein from fewer kinds of food: legumes may come back four times a week.
 PLANT_MAX_USES: Final = {**solver.DEFAULT_MAX_USES_PER_WEEK, FoodGroup.LEGUME: 4}
 
 
@@ -187,12 +187,13 @@ class PoolTiers:
     remembers the narrowest width that last worked: a plan's next days start there rather than retrying
     pools already found too small for the same targets (a futile retry costs more than the wider solve)."""
 
-    def __init__(self, source: PoolSource, pruned: dict[PlanSlot, list[Candidate]]) -> None:
+    def __init__(self, source: PoolSource) -> None:
         self._source = source
-        self._tiers: dict[int, dict[PlanSlot, list[Candidate]]] = {0: pruned}
+        self._tiers: dict[int, dict[PlanSlot, list[Candidate]]] = {0: source.pools()}
         self._start = 0
 
     def tier(self, index: int) -> dict[PlanSlot, list[Candidate]]:
+        """Tier 0: the pruned pools; tier i: `WIDER_POOL_FACTORS[i - 1]` times the quotas."""
         if index not in self._tiers:
             self._tiers[index] = self._source.pools(WIDER_POOL_FACTORS[index - 1])
         return self._tiers[index]
@@ -225,10 +226,14 @@ class PlanContext:
     liked: tuple[str, ...]
     catalogue: Catalogue
     safe: tuple[Candidate, ...]
-    pools: dict[PlanSlot, list[Candidate]]
     seed: int
     safe_by_key: dict[str, Candidate]
     pool_tiers: PoolTiers
+
+    @property
+    def pools(self) -> dict[PlanSlot, list[Candidate]]:
+        """The pruned pools (the first tier)."""
+        return self.pool_tiers.tier(0)
 
     def solve(
         self, problem: solver.DayProblem, *, state: solver.WeekState, day_index: int, seed_offset: int = 0
@@ -361,7 +366,6 @@ def build_context(
     safe_by_key = {c.key: c for c in safe}
     kept = [safe_by_key[c.key] for c in keep if c.key in safe_by_key]
     source = PoolSource.of(safe, seed=seed, protein_share=protein_share, diet=restrictions.diet, always=kept)
-    pools = source.pools()
     return PlanContext(
         user_id=user_id,
         targets=targets,
@@ -369,10 +373,9 @@ def build_context(
         liked=liked,
         catalogue=catalogue,
         safe=tuple(safe),
-        pools=pools,
         seed=seed,
         safe_by_key=safe_by_key,
-        pool_tiers=PoolTiers(source, pools),
+        pool_tiers=PoolTiers(source),
     )
 
 

@@ -20,8 +20,7 @@ then the weekly caps are relaxed. If still nothing meets every limit, the bindin
 first, by priority, whose release makes the LP feasible) and the same pieces run with penalised slack: the
 answer is the nearest plan, missing mostly that limit, with its slack. Days are solved in order so the
 week's variety rules see what earlier days used. MILPs stop by node count and gap, never by wall time, so
-a seed always gives the same plan
-(the time limit is only a safety net).
+a seed always gives the same plan (the time limit is only a safety net).
 """
 
 from __future__ import annotations
@@ -1037,23 +1036,25 @@ def solve_day(
     deficit) its few foods may not reach every limit when a wider choice does."""
     started = time.perf_counter()
     state = state or WeekState()
-    options = _options(problem, pools, state)
-    lp = _DayLP(problem, options, state, seed, day_index)
-    found = _exact(problem, options, lp, pools, state, seed)
-    for wider in wider_pools if found is None else ():
-        pools = wider
+
+    def attempt(
+        pools: dict[PlanSlot, list[Candidate]], state: WeekState
+    ) -> tuple[list[_Option], _DayLP, tuple[list[_Pick], list[int], str] | None]:
         options = _options(problem, pools, state)
         lp = _DayLP(problem, options, state, seed, day_index)
-        found = _exact(problem, options, lp, pools, state, seed)
+        return options, lp, _exact(problem, options, lp, pools, state, seed)
+
+    options, lp, found = attempt(pools, state)
+    for wider in wider_pools if found is None else ():
+        pools = wider
+        options, lp, found = attempt(pools, state)
         if found is not None:
             break
     if found is None and state.relaxable() and any(state.capped(c) for pool in pools.values() for c in pool):
         # Late in a week the caps may have used up a small pool: foods may then come back (recipes still
         # keep to theirs); the repeat costs keep them rare.
         state = state.relaxed()
-        options = _options(problem, pools, state)
-        lp = _DayLP(problem, options, state, seed, day_index)
-        found = _exact(problem, options, lp, pools, state, seed)
+        options, lp, found = attempt(pools, state)
     if found is not None:
         trial, units, route = found
         return _result(problem, trial, units, started, route)
