@@ -13,9 +13,7 @@ excludes the food, since the 2,300 mg cap could not be checked).
 
 from __future__ import annotations
 
-import math
 import re
-import time
 import uuid
 import zlib
 from collections.abc import Iterable, Sequence
@@ -39,6 +37,7 @@ from store.models.knowledge import (
     RecipeNutrition,
 )
 from store.vocabulary import Allergen, Diet
+from tools.cache import FingerprintCache
 
 
 class PlanSlot(StrEnum):
@@ -727,27 +726,13 @@ def load_catalogue(session: Session) -> Catalogue:
     return Catalogue(candidates=tuple(candidates), version=version)
 
 
-class CatalogueCache:
-    """The catalogue, reloaded when the knowledge base changes. One per process, created at start-up (or
-    by the first request) and passed down; never a module global."""
+class CatalogueCache(FingerprintCache[Catalogue, str]):
+    """The catalogue, reloaded when the knowledge base changes (its fingerprint: two aggregate queries, not
+    worth paying on every request). One per process, created at start-up (or by the first request) and
+    passed down."""
 
     def __init__(self, check_every_s: float = 30.0) -> None:
-        self._catalogue: Catalogue | None = None
-        self._checked_at = -math.inf
-        self._check_every_s = check_every_s
-
-    def get(self, session: Session) -> Catalogue:
-        """The catalogue; the knowledge base's fingerprint is read at most every `check_every_s` seconds
-        (two aggregate queries: not worth paying on every request)."""
-        current = self._catalogue
-        now = time.monotonic()
-        if current is not None and now - self._checked_at < self._check_every_s:
-            return current
-        self._checked_at = now
-        if current is not None and current.version == catalogue_version(session):
-            return current
-        self._catalogue = load_catalogue(session)
-        return self._catalogue
+        super().__init__(catalogue_version, load_catalogue, check_every_s)
 
 
 # --- Per-person candidates and pruning ----------------------------------------------------------------------

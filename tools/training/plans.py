@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -25,6 +24,7 @@ from store import workouts as rows
 from store.models import Exercise, Plan, PlanVersion, Profile
 from store.models.workouts import SessionKind
 from store.vocabulary import Equipment, Experience, Goal, PlanKind
+from tools.cache import FingerprintCache
 from tools.errors import Conflict, InvalidInput, NotFound
 from tools.training import constants as c
 from tools.training import progression
@@ -99,29 +99,12 @@ def load_catalog(session: Session) -> Catalog:
     return Catalog.build(records)
 
 
-class ExerciseCatalogCache:
+class ExerciseCatalogCache(FingerprintCache[Catalog, CatalogFingerprint]):
     """The exercise catalog, rebuilt when the exercises table changes. One per process (the API keeps it on
-    the app, the worker's handler owns its own) and passed down to the tools; never a module global."""
+    the app, the worker's handler owns its own) and passed down to the tools."""
 
     def __init__(self, check_every_s: float = 30.0) -> None:
-        self._catalog: Catalog | None = None
-        self._fingerprint: CatalogFingerprint | None = None
-        self._checked_at = -math.inf
-        self._check_every_s = check_every_s
-
-    def get(self, session: Session) -> Catalog:
-        """The catalog; the table's fingerprint is read at most every `check_every_s` seconds, so a
-        knowledge reload shows after that delay at the latest. Shared read-only by its callers."""
-        current = self._catalog
-        now = time.monotonic()
-        if current is not None and now - self._checked_at < self._check_every_s:
-            return current
-        fingerprint = catalog_fingerprint(session)
-        if current is None or fingerprint != self._fingerprint:
-            current = load_catalog(session)
-            self._catalog, self._fingerprint = current, fingerprint
-        self._checked_at = now
-        return current
+        super().__init__(catalog_fingerprint, load_catalog, check_every_s)
 
 
 def similarity_to(session: Session, exercise_ids: Iterable[int]) -> dict[int, float]:
