@@ -567,22 +567,8 @@ def _write(
 
     event_id = None
     if changed:
-        event_id = events.record_event(
-            session,
-            kind=events.PROFILE_CHANGED,
-            user_id=user_id,
-            payload=_event_payload(user_id, row.revision, changed_by, created, changed, current, merged),
-        )
-        session.add_all(
-            ProfileChange(
-                user_id=user_id,
-                field=name,
-                old_value=JSON.NULL if current is None or current[name] is None else _jsonable(current[name]),
-                new_value=JSON.NULL if merged[name] is None else _jsonable(merged[name]),
-                changed_by=changed_by,
-            )
-            for name in changed
-            if name in _HISTORY_FIELDS
+        event_id = _record_changes(
+            session, user_id, row.revision, changed_by, created, changed, current, merged
         )
     session.flush()
     session.refresh(row, ["created_at", "updated_at"])
@@ -613,27 +599,40 @@ def set_coach_kcal_floor(
     row.coach_kcal_floor = new
     row.revision += 1
     name = HistoryField.COACH_KCAL_FLOOR.value
-    session.add(
+    _record_changes(session, user_id, row.revision, changed_by, False, [name], {name: old}, {name: new})
+    session.flush()
+    return new
+
+
+def _record_changes(
+    session: Session,
+    user_id: uuid.UUID,
+    revision: int,
+    changed_by: uuid.UUID | None,
+    created: bool,
+    changed: list[str],
+    current: dict[str, Any] | None,
+    merged: dict[str, Any],
+) -> int:
+    """The `profile.changed` outbox event and the history rows of a write; returns the event's id."""
+    event_id = events.record_event(
+        session,
+        kind=events.PROFILE_CHANGED,
+        user_id=user_id,
+        payload=_event_payload(user_id, revision, changed_by, created, changed, current, merged),
+    )
+    session.add_all(
         ProfileChange(
             user_id=user_id,
             field=name,
-            old_value=JSON.NULL if old is None else old,
-            new_value=JSON.NULL if new is None else new,
+            old_value=JSON.NULL if current is None or current[name] is None else _jsonable(current[name]),
+            new_value=JSON.NULL if merged[name] is None else _jsonable(merged[name]),
             changed_by=changed_by,
         )
+        for name in changed
+        if name in _HISTORY_FIELDS
     )
-    payload = events.ProfileChanged(
-        user_id=user_id,
-        revision=row.revision,
-        changed_by=changed_by,
-        created=False,
-        changes={name: events.FieldChange(old=old, new=new)},
-    )
-    events.record_event(
-        session, kind=events.PROFILE_CHANGED, user_id=user_id, payload=payload.model_dump(mode="json")
-    )
-    session.flush()
-    return new
+    return event_id
 
 
 def _seal_into(row: Profile, cipher: FieldCipher, name: str, plaintext: str | None, *, rewrite: bool) -> None:
