@@ -22,12 +22,18 @@ COPY migrations ./migrations
 COPY store ./store
 COPY tools ./tools
 RUN uv sync --frozen --no-dev --no-editable
+# The int8 model the embedder runs is derived from the wheel's model once (knowledge/embeddings.py): here,
+# so that containers start without the ~2 s derivation and may run with a read-only file system.
+ENV NEXFITRA_MODEL_CACHE_DIR=/opt/nexfitra-models
+RUN /opt/nexfitra/bin/python -c "from knowledge.embeddings import default_model_path, runtime_model; \
+from store.settings import Settings; runtime_model(default_model_path(), Settings().model_cache_path)"
 
 
 FROM python:3.11.7-slim-bookworm
 
 RUN useradd --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin nexfitra
 COPY --from=build /opt/nexfitra /opt/nexfitra
+COPY --from=build /opt/nexfitra-models /opt/nexfitra-models
 
 ENV PATH=/opt/nexfitra/bin:$PATH \
     PYTHONUNBUFFERED=1 \
@@ -35,6 +41,7 @@ ENV PATH=/opt/nexfitra/bin:$PATH \
     NEXFITRA_HOST=0.0.0.0 \
     NEXFITRA_PORT=8000 \
     NEXFITRA_VAR_DIR=/tmp/nexfitra \
+    NEXFITRA_MODEL_CACHE_DIR=/opt/nexfitra-models \
     HOME=/tmp \
     NEXFITRA_LOG_JSON=true
 WORKDIR /tmp

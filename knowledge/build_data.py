@@ -65,8 +65,10 @@ def main() -> None:
         copy_sources(args.shared, args.out)
     from knowledge.embeddings import default_model_path, load_embedder
     from knowledge.ingest import build_embedding_cache
+    from store.settings import Settings
 
-    embedder = load_embedder(default_model_path(), args.out / "tokenizer" / "tokenizer.json.gz")
+    tokenizer = args.out / "tokenizer" / "tokenizer.json.gz"
+    embedder = load_embedder(default_model_path(), tokenizer, Settings().model_cache_path)
     counts = build_embedding_cache(args.out, embedder)
     print("embeddings cached:", counts)  # noqa: T201 - a maintainer's script
     print("ingredient matches cached:", build_match_cache(args.out, embedder))  # noqa: T201

@@ -860,4 +860,53 @@ CURATED_FOODS: dict[str, str] = {
     # water and ice, whatever their temperature (see WATER): never a food that merely says "ice"
     "water": "14411",  # Beverages, water, tap, drinking
     "ice": "14411",
+    # reviewed when exact vector matching and the re-quantised model changed 139 matches: the search's new
+    # answer was wrong, or right but under the confidence bar
+    "eggs": "1123",  # Egg, whole, raw, fresh (the search said: egg white, by 0.001)
+    "egg": "1123",
+    "olives": "9193",  # Olives, ripe, canned (the search said: olive oil)
+    "mixed olives": "9193",
+    "mint": "2065",  # Spearmint, fresh (the search said: mint chocolate-chip ice cream)
+    "brandy": "14037",  # Alcoholic beverage, distilled, 80 proof (the search said: hamburger rolls)
+    "cognac": "14037",
+    "brown beer": "14003",  # Alcoholic beverage, beer, regular (the search said: brown sugar)
+    "chilli": "11819",  # Peppers, hot chili, red, raw (the search said: chili powder)
+    "chilis": "11819",
+    "chillies": "11819",
+    "gingerroot": "11216",  # Ginger root, raw (the search said: ground ginger)
+    "cm ginger": "11216",
+    "inch ginger": "11216",
+    "thumb ginger": "11216",
+    "powdered garlic": "2020",  # Spices, garlic powder (the search said: raw garlic)
+    "parsley flakes": "2029",  # Spices, parsley, dried
+    "cooked basmati rice": "20045",  # Rice, white, long-grain, cooked (the search said: brown rice)
+    "cooked chicken": "5064",  # Chicken breast, meat only, roasted (the search said: wing)
+    "raw chicken breast": "5062",  # Chicken breast, skinless, boneless, raw (the search said: breaded)
+    "rashers bacon": "10123",  # Pork, cured, bacon (the search said: meatless bacon)
+    "pork chop": "10032",  # Pork loin, blade chops, lean only, raw (the search said: bacon)
+    "pork chops": "10032",
+    "porkchops": "10032",
+    "pork meat": "10020",  # Pork, fresh, loin, whole, lean and fat, raw (the search said: tail)
+    "enriched flour": "20081",  # Wheat flour, white, all-purpose, enriched (the search said: cake flour)
+    "pasta noodles": "20120",  # Pasta, dry, enriched (the search said: egg noodles)
+    "mexican tortillas": "18363",  # Tortillas, corn (the search said: tortilla soup)
+    "pureed tomatoes": "11888",  # Tomato puree, canned, salted (the search said: raw tomatoes)
+    "quick-cooking tapioca": "20068",  # Tapioca, pearl, dry
+    "oat flakes": "20038",  # Oats
+    "stale bread": "18069",  # Bread, white (the search said: rye)
+    "baguette loaf": "18029",  # Bread, french or vienna (the search said: pork luxury loaf)
+    "franks redhot sauce": "6168",  # Sauce, ready-to-serve, pepper or hot
+    "pecorino romano cheese preferably": "1038",  # Cheese, romano
+    "free-range eggs": "1123",
+    "beef roast": "13809",  # Beef, chuck, arm pot roast, raw (the search said: roast beef spread)
+    "lean ground beef": "23562",  # Beef, ground, 90% lean, raw (the search said: 80% lean)
+    "black bread": "18060",  # Bread, rye (the search said: italian bread)
+    "chocolate": "19903",  # Chocolate, dark, 60-69% cacao (the search said: milk chocolate candies)
+    "dried red lentils": "16144",  # Lentils, pink or red, raw
+    "fradiavolo sauce": "6931",  # Sauce, pasta, marinara (the search said: sriracha)
+    "seaweed": "11445",  # Seaweed, kelp, raw
+    "water chestnut": "11590",  # Waterchestnuts, canned (the search said: tap water)
+    "whey": "1112",  # Whey, acid, fluid (the search said: dried whey)
+    "elongated aubergine": "11209",  # Eggplant, raw
+    "sugar snap peas": "11300",  # Peas, edible-podded, raw
 }

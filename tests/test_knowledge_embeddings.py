@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from knowledge.datasets import read_exercises
-from knowledge.embeddings import EMBEDDING_DIM, Embedder
+from knowledge.embeddings import EMBEDDING_DIM, Embedder, default_model_path, runtime_model
 from knowledge.ingest import cache_path, exercise_text, read_match_cache
 from knowledge.loader import dataset_versions
 from knowledge.runtime import embedder_for, knowledge_root
@@ -35,6 +37,27 @@ def test_batching_and_padding_do_not_change_vectors(embedder: Embedder) -> None:
     batched = embedder.embed(texts)
     single = np.stack([embedder.embed([t])[0] for t in texts])
     assert np.allclose(batched, single, atol=1e-4)
+
+
+def test_a_query_and_a_row_of_the_same_text_get_the_same_vector(embedder: Embedder) -> None:
+    query = embedder.embed_query("Greek  yogurt")
+    row = embedder.embed(["greek yogurt"])[0]
+    assert np.allclose(query, row, atol=1e-4)
+
+
+def test_the_runtime_model_is_derived_once_with_int8_matrix_products(tmp_path: Path) -> None:
+    import onnx
+
+    source = default_model_path()
+    derived = runtime_model(source, tmp_path)
+    assert derived.parent == tmp_path
+    assert derived.name.startswith("minilm-")
+    ops = {node.op_type for node in onnx.load(str(derived)).graph.node}
+    assert "MatMulInteger" in ops  # int8 weights at run time: what makes a query 3x faster
+    stamp = derived.stat().st_mtime_ns
+    assert runtime_model(source, tmp_path) == derived
+    assert derived.stat().st_mtime_ns == stamp
+    assert [p.name for p in tmp_path.iterdir()] == [derived.name]  # no scratch files left
 
 
 def test_query_cache_is_per_instance_and_returns_the_same_vector(embedder: Embedder) -> None:

@@ -320,6 +320,7 @@ class Exercise(Timestamps, Base):
     search_tsv: Mapped[str] = mapped_column(
         TSVECTOR, Computed(f"to_tsvector('{TSV_CONFIG}'::regconfig, search_text)", persisted=True)
     )
+    # STORAGE PLAIN (migration 0009): kept inline, so that an exact scan of all exercises stays cheap.
     embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIM))
     embedding_key: Mapped[str | None] = mapped_column(String(32))
 
