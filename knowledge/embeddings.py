@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Sequence
@@ -62,7 +63,14 @@ def runtime_model(source: Path, cache_dir: Path) -> Path:
         options.optimized_model_filepath = str(folded)
         ort.InferenceSession(str(source), sess_options=options, providers=["CPUExecutionProvider"])
         quantised = Path(scratch) / "model.onnx"
-        quantize_dynamic(folded, quantised, weight_type=QuantType.QInt8, per_channel=True)
+        # The quantiser logs advice for image models (pre-processing with shape inference) to the root
+        # logger; it does not apply to this derivation.
+        advice = logging.Filter("onnxruntime-advice")  # a name no record has: drops every record
+        logging.getLogger().addFilter(advice)
+        try:
+            quantize_dynamic(folded, quantised, weight_type=QuantType.QInt8, per_channel=True)
+        finally:
+            logging.getLogger().removeFilter(advice)
         os.replace(quantised, target)
     return target
 
