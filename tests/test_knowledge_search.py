@@ -107,3 +107,57 @@ def test_recipe_search_excludes_allergens(session: Session, settings: Settings) 
 def test_get_food_unknown_is_not_found(session: Session) -> None:
     with pytest.raises(NotFound):
         get_food(session, 10**8)
+
+
+def _exact_neighbours(session: Session, table: str, vector: object, k: int) -> set[int]:
+    """The k nearest rows by a plain scan: the index cannot serve an ORDER BY it does not match."""
+    from sqlalchemy import text
+
+    from knowledge.search import _vector_literal
+
+    rows = session.execute(
+        text(
+            f"SELECT id FROM {table} WHERE embedding IS NOT NULL"  # noqa: S608 - a constant table name
+            " ORDER BY (embedding <=> CAST(:v AS vector)) + 0, id LIMIT :k"
+        ),
+        {"v": _vector_literal(vector), "k": k},  # type: ignore[arg-type]
+    )
+    return {int(r[0]) for r in rows}
+
+
+# Ingredient names whose stored match changed when matching moved to exact neighbours (with HNSW, the first
+# already returns other neighbours here).
+INGREDIENT_NAMES = [
+    "rashers bacon",
+    "salted capers",
+    "quick-cooking tapioca",
+    "lasagna pasta sheets",
+    "black cardamom",
+    "mixed olives",
+    "dried red lentils",
+    "white sesame oil",
+]
+
+
+def test_ingredient_matching_reads_exact_vector_neighbours(session: Session, settings: Settings) -> None:
+    """Stored matches must not depend on the randomised HNSW graph of one build (see `_hybrid`)."""
+    from knowledge.search import CANDIDATES, FoodQuery
+    from knowledge.search import search_foods as engine_search
+
+    embedder = embedder_for(settings)
+    for name in INGREDIENT_NAMES:
+        vector = embedder.embed([name])[0]
+        hits = engine_search(session, embedder, FoodQuery(name, limit=500, mode="ingredient"), vector=vector)
+        by_vector = {int(c.row["id"]) for c in hits if "vec" in c.signals}
+        assert by_vector == _exact_neighbours(session, "foods", vector, CANDIDATES), name
+
+
+def test_exercise_search_reads_exact_vector_neighbours(session: Session, settings: Settings) -> None:
+    from knowledge.search import CANDIDATES, ExerciseQuery
+    from knowledge.search import search_exercises as engine_search
+
+    embedder = embedder_for(settings)
+    for query in ("barbell curl", "hamstrings machine", "shoulder press dumbbell", "stretch calves"):
+        hits = engine_search(session, embedder, ExerciseQuery(query, limit=500))
+        by_vector = {int(c.row["id"]) for c in hits if "vec" in c.signals}
+        assert by_vector == _exact_neighbours(session, "exercises", embedder.embed_query(query), CANDIDATES)
