@@ -288,6 +288,10 @@ _EQUIPMENT_NOUNS = frozenset(
         "mold",
         "mould",
         "ramekins",
+        # smoking wood ("Applewood (or other sweet cooking wood)") and pickling alum: no nutrition
+        "applewood",
+        "wood",
+        "alum",
     ]
 )
 _EQUIPMENT_MODIFIERS = frozenset(
@@ -909,4 +913,36 @@ CURATED_FOODS: dict[str, str] = {
     "whey": "1112",  # Whey, acid, fluid (the search said: dried whey)
     "elongated aubergine": "11209",  # Eggplant, raw
     "sugar snap peas": "11300",  # Peas, edible-podded, raw
+    # the most used names (by recipe count), read one by one
+    "soy sauce": "16123",  # Soy sauce, soy and wheat (the search said: reduced-sodium HVP sauce)
+    "oil": "4582",  # Oil, canola, as "vegetable oil" (the search said: coconut oil)
+    "rice": "20044",  # Rice, white, long-grain, raw (the search said: brown rice)
+    "chicken breast": "5062",  # Chicken breast, skinless, boneless, raw (the search said: breaded tenders)
+    "chicken breasts": "5062",
+    "cream": "1053",  # Cream, fluid, heavy whipping (the search said: cream cheese)
+    "wine": "14084",  # Alcoholic beverage, wine, table, all (the search said: dessert wine)
+    "beer": "14003",  # Alcoholic beverage, beer, regular (the search said: light beer)
+    "white vinegar": "2053",  # Vinegar, distilled (the search said: cider vinegar)
+    "peppercorns": "2030",  # Spices, pepper, black (the search said: peppercorn dressing)
+    "italian parsley": "11297",  # Parsley, fresh (the search said: dried)
+    "macaroni": "20120",  # Pasta, dry, enriched (the search said: vegetable macaroni)
+    "ham": "7029",  # Ham, sliced, regular (the search said: minced ham)
+    "ground pork": "10219",  # Pork, fresh, ground, raw (the search said: 96 % lean)
+    "pork mince": "10219",
+    "margarine": "4610",  # Margarine, regular, 80 % fat (the search said: margarine-butter blend)
+    "sausage": "7063",  # Pork sausage, link/patty, unprepared (the search said: blood sausage)
+    "sausages": "7063",
+    "lingui a": "7063",  # linguiça, a pork sausage (the search said: ling, a fish)
+    "sweet and": "7914",  # "sweet and or spicy Italian sausage": Italian sausage (the search said: peppers)
+    "bacon lardon": "10123",  # Pork, cured, bacon (the search said: lard)
+    "harissa": "6631",  # Sauce, hot chile, sriracha: the nearest chilli paste (the search said: natal plum)
+    "hard-boiled egg yolks": "1125",  # Egg, yolk (the search said: whole egg)
+    "mayonaise": "4025",  # Salad dressing, mayonnaise, regular (the search said: made with tofu)
+    "mealy floury potatoes": "11353",  # Potatoes, russet, raw (the search said: potato flour)
+    "pineapple juice": "9273",  # Pineapple juice, canned, unsweetened (the search said: raw pineapple)
+    "uncooked pasta": "20120",  # Pasta, dry, enriched (the search said: quinoa)
+    "yoghurt": "1116",  # Yogurt, plain, whole milk, as "yogurt" (the search said: greek nonfat)
+    "fat free yoghurt": "1118",  # Yogurt, plain, skim milk (the search said: low fat)
+    "toasted bread in": "18070",  # Bread, white, toasted (the search said: egg bread)
+    "fruit": "9003",  # "fruit of your choice": Apples, raw, a middling fresh fruit (the search said: candied)
 }

@@ -146,7 +146,16 @@ def test_parse_line_more_formats(line: str, quantity: float, unit: str | None, n
 
 @pytest.mark.parametrize(
     "line",
-    ["thermometer", "Tin foil", "Aluminum Foil", "Oven-safe pan", "2 thermos, ½l capacity each", "Dough:"],
+    [
+        "thermometer",
+        "Tin foil",
+        "Aluminum Foil",
+        "Oven-safe pan",
+        "2 thermos, ½l capacity each",
+        "Dough:",
+        "Applewood (or other sweet cooking wood such as cherry or maple)",
+        "1/2 tbsp alum",
+    ],
 )
 def test_equipment_and_headings_are_not_ingredients(line: str) -> None:
     assert parse_line(line).non_food

@@ -256,3 +256,33 @@ def test_rejected_recipes_say_why(kdb: Session) -> None:
     for recipe_issues in issues:
         assert recipe_issues
         assert all(issue.startswith(reasons) for issue in recipe_issues), recipe_issues
+
+
+# The most used ingredient names (by recipe count), read by hand against their food: name → SR28 NDB number
+# (knowledge/data/README.md). Several came from the search, others are curated after it had chosen coconut
+# oil for "oil", cream cheese for "cream", brown rice for "rice" or breaded tenders for "chicken breasts".
+MOST_USED_NAMES = {
+    "butter": "1001",
+    "garlic": "11215",
+    "sugar": "19335",
+    "salt": "2047",
+    "olive oil": "4053",
+    "eggs": "1123",
+    "tomatoes": "11529",
+    "carrots": "11124",
+    "soy sauce": "16123",
+    "oil": "4582",
+    "rice": "20044",
+    "cream": "1053",
+    "chicken breasts": "5062",
+}
+
+
+def test_the_most_used_ingredient_names_match_the_reviewed_foods(kdb: Session) -> None:
+    rows = kdb.execute(
+        select(RecipeIngredient.name, Food.source_id)
+        .join(Food, Food.id == RecipeIngredient.food_id)
+        .where(RecipeIngredient.name.in_(MOST_USED_NAMES))
+        .distinct()
+    ).all()
+    assert dict(rows) == MOST_USED_NAMES
