@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     run_worker_in_serve: bool = True
+    # How often an idle worker looks for jobs; a committed event wakes it at once (LISTEN/NOTIFY), so this
+    # only bounds the delay when a notification is lost.
+    worker_polling_interval_s: float = Field(default=5.0, gt=0, le=3600)
     log_level: str = "INFO"
     log_json: bool = True
 

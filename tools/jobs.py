@@ -206,6 +206,7 @@ async def run_worker(
             wait=wait,
             concurrency=concurrency,
             install_signal_handlers=install_signal_handlers,
+            fetch_job_polling_interval=settings.worker_polling_interval_s if settings else 5.0,
         )
 
 
