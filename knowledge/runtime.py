@@ -16,4 +16,11 @@ def knowledge_root(settings: Settings) -> Path:
 def embedder_for(settings: Settings) -> Embedder:
     """The embedder for these settings; built once per process and per (model, tokenizer) pair."""
     model = (settings.embedding_model_path or default_model_path()).resolve()
-    return load_embedder(model, tokenizer_path(knowledge_root(settings)).resolve(), settings.model_cache_path)
+    tokenizer = tokenizer_path(knowledge_root(settings)).resolve()
+    try:
+        return load_embedder(model, tokenizer, settings.model_cache_path)
+    except OSError:
+        if settings.model_cache_dir is not None:
+            raise
+        # No writable user cache directory (a locked-down container): the var dir is writable.
+        return load_embedder(model, tokenizer, (settings.var_dir / "models").resolve())

@@ -84,3 +84,18 @@ def test_shipped_caches_match_the_current_texts(settings: Settings, embedder: Em
     assert computed == 0
     version = dataset_versions(root, embedder)["recipes"]
     assert len(read_match_cache(root, version)) > 1000
+
+
+def test_without_a_writable_user_cache_the_model_is_derived_in_the_var_dir(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_directory = tmp_path / "cache-is-a-file"
+    not_a_directory.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_directory))
+    local = Settings(**(settings.model_dump() | {"var_dir": tmp_path / "var", "model_cache_dir": None}))
+    assert embedder_for(local).embed_query("oats").shape == (EMBEDDING_DIM,)
+    assert [p.suffix for p in (tmp_path / "var" / "models").iterdir()] == [".onnx"]
+
+    explicit = Settings(**(local.model_dump() | {"model_cache_dir": not_a_directory / "models"}))
+    with pytest.raises(NotADirectoryError):  # an explicit directory is not second-guessed
+        embedder_for(explicit)
