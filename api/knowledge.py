@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from api.deps import CurrentUser, DbSession, SettingsDep
+from api.deps import CurrentUser, DbSession, SettingsDep, app_cache
 from knowledge.embeddings import Embedder
 from knowledge.runtime import embedder_for
 from knowledge.sources.live import LiveSources
 from store.vocabulary import Allergen, Diet, Equipment, Experience
 from tools import exercises, foods, recipes
+from tools.cache import SearchVocabularyCache
 
 router = APIRouter(tags=["knowledge"])
 M = TypeVar("M", bound=BaseModel)
@@ -30,6 +31,13 @@ def get_embedder(settings: SettingsDep) -> Embedder:
 
 
 EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
+
+
+async def get_vocabularies(request: Request) -> SearchVocabularyCache:
+    return app_cache(request, "search_vocabulary", SearchVocabularyCache)
+
+
+VocabularyDep = Annotated[SearchVocabularyCache, Depends(get_vocabularies)]
 
 
 async def get_live_sources(request: Request) -> LiveSources:
@@ -62,6 +70,7 @@ def search_foods(
     user: CurrentUser,
     db: DbSession,
     embedder: EmbedderDep,
+    vocabulary: VocabularyDep,
     live: LiveSourcesDep,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
@@ -82,7 +91,7 @@ def search_foods(
             "exclude_allergens": _split_csv(exclude_allergens or []),
         },
     )
-    return foods.search_foods(db, embedder, params, live.fdc)
+    return foods.search_foods(db, embedder, params, live.fdc, vocabulary=vocabulary.get(db))
 
 
 @router.get("/foods/{food_id}", responses=NOT_FOUND)
@@ -95,6 +104,7 @@ def search_recipes(
     user: CurrentUser,
     db: DbSession,
     embedder: EmbedderDep,
+    vocabulary: VocabularyDep,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     diet: Annotated[Diet | None, Query()] = None,
@@ -113,7 +123,7 @@ def search_recipes(
             "planner_ready": planner_ready,
         },
     )
-    return recipes.search_recipes(db, embedder, params)
+    return recipes.search_recipes(db, embedder, params, vocabulary=vocabulary.get(db))
 
 
 @router.get("/recipes/{recipe_id}", responses=NOT_FOUND)
@@ -126,6 +136,7 @@ def search_exercises(
     user: CurrentUser,
     db: DbSession,
     embedder: EmbedderDep,
+    vocabulary: VocabularyDep,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     muscle: Annotated[exercises.Muscle | None, Query()] = None,
@@ -144,7 +155,7 @@ def search_exercises(
             "category": category,
         },
     )
-    return exercises.search_exercises(db, embedder, params)
+    return exercises.search_exercises(db, embedder, params, vocabulary=vocabulary.get(db))
 
 
 @router.get("/exercises/{exercise_id}", responses=NOT_FOUND)

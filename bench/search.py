@@ -101,7 +101,7 @@ def main() -> None:
 
     from knowledge.loader import load_knowledge
     from knowledge.runtime import embedder_for, knowledge_root
-    from knowledge.search import ExerciseQuery, FoodQuery, search_exercises, search_foods
+    from knowledge.search import ExerciseQuery, FoodQuery, read_vocabulary, search_exercises, search_foods
     from store import migrate
     from store.db import ensure_database, open_database
     from store.embedded import start_or_attach
@@ -141,11 +141,20 @@ def main() -> None:
         foods = food_queries(root, args.queries)
         exercises = exercise_queries(root, args.queries)
         with database.session() as session:
-            search_foods(session, embedder, FoodQuery("warm up"))
-            food_cold = _time_calls(lambda q: search_foods(session, embedder, FoodQuery(q)), foods)
-            food_warm = _time_calls(lambda q: search_foods(session, embedder, FoodQuery(q)), foods)
-            ex_cold = _time_calls(lambda q: search_exercises(session, embedder, ExerciseQuery(q)), exercises)
-            ex_warm = _time_calls(lambda q: search_exercises(session, embedder, ExerciseQuery(q)), exercises)
+            # As the service calls them: with the app's in-process vocabulary (api/knowledge.py).
+            vocabulary = read_vocabulary(session)
+
+            def food(q: str) -> object:
+                return search_foods(session, embedder, FoodQuery(q), vocabulary=vocabulary)
+
+            def exercise(q: str) -> object:
+                return search_exercises(session, embedder, ExerciseQuery(q), vocabulary=vocabulary)
+
+            food("warm up")
+            food_cold = _time_calls(food, foods)
+            food_warm = _time_calls(food, foods)
+            ex_cold = _time_calls(exercise, exercises)
+            ex_warm = _time_calls(exercise, exercises)
         results["tool"] = {
             "food_first_pass": _percentiles(food_cold),
             "food_cached_embedding": _percentiles(food_warm),

@@ -316,6 +316,50 @@ def _coverage(terms: set[str], words: frozenset[str]) -> float:
 SPELLING_MIN_SIMILARITY = 0.45
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """Each domain's known words (`search_terms`), read into the process: a search whose words are all
+    known needs no spelling round trip. Only a shortcut: a word added since it was read costs that round
+    trip, never a different answer. Read with `read_vocabulary`, kept fresh by its owner (tools/cache.py)."""
+
+    words: dict[str, frozenset[str]]
+
+    def knows_every_word(self, domain: str, query: str) -> bool:
+        known = self.words.get(domain, frozenset())
+        return all(word in known for word in _spelling_candidates(query))
+
+
+def read_vocabulary(session: Session) -> Vocabulary:
+    words: dict[str, set[str]] = {}
+    for domain, term in session.execute(text("SELECT domain, term FROM search_terms")):
+        words.setdefault(domain, set()).add(term)
+    return Vocabulary({domain: frozenset(terms) for domain, terms in words.items()})
+
+
+def vocabulary_fingerprint(session: Session) -> tuple[int, int]:
+    """Changes whenever words are added (a live food's), removed or recounted (a knowledge load)."""
+    count, total = session.execute(
+        text("SELECT count(*), coalesce(sum(frequency), 0) FROM search_terms")
+    ).one()
+    return int(count), int(total)
+
+
+def _spelling_candidates(query: str) -> list[str]:
+    """The words spelling correction looks at: 4+ letters (shorter ones are too ambiguous to correct)."""
+    return sorted({w for w in query.split() if len(w) >= 4 and w.isalpha()})
+
+
+def _checked_spelling(
+    session: Session, domain: str, query: str, vocabulary: Vocabulary | None, *, filtered: bool
+) -> tuple[str, bool]:
+    """`_prepare`, unless the vocabulary knows every word and the search needs none of the settings it
+    sets: HNSW's iterative scan only matters when filters drop rows from the index's candidates, and the
+    trigram threshold only when a word is unknown."""
+    if vocabulary is not None and not filtered and vocabulary.knows_every_word(domain, query):
+        return query, False
+    return _prepare(session, domain, query)
+
+
 def correct_spelling(session: Session, domain: str, query: str) -> str:
     """Replace each word of 4+ letters that the domain's vocabulary lacks by its closest word there
     ("avacado" → "avocado", "chiken" → "chicken"); words it knows, and short ones, stay."""
@@ -326,7 +370,7 @@ def _prepare(session: Session, domain: str, query: str) -> tuple[str, bool]:
     """Set this transaction's search settings and correct the query's spelling, in one round trip.
     Returns the corrected query and whether a word stayed unknown (then trigram search is worth it)."""
     words = query.split()
-    candidates = sorted({w for w in words if len(w) >= 4 and w.isalpha()})
+    candidates = _spelling_candidates(query)
     sql = (
         "WITH cfg AS MATERIALIZED (SELECT set_config('pg_trgm.word_similarity_threshold', :th, true),"
         " set_config('hnsw.iterative_scan', 'relaxed_order', true))"
@@ -422,16 +466,16 @@ class FoodQuery:
 
 
 def search_foods(
-    session: Session, embedder: Embedder, query: FoodQuery, *, vector: Vectors | None = None
+    session: Session,
+    embedder: Embedder,
+    query: FoodQuery,
+    *,
+    vector: Vectors | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> list[Candidate]:
     normalised = normalise_query(query.text)
     if not normalised:
         return []
-    if vector is None:
-        normalised, unresolved = _prepare(session, "foods", normalised)
-    else:
-        _prepare(session, "foods", "")
-        unresolved = True  # ingredient names (load time): typos are common, speed matters less
     params: dict[str, Any] = {}
     where: list[str] = []
     if query.category:
@@ -445,6 +489,13 @@ def search_foods(
         where.append("t.food_group = :food_group")
     where += diet_clauses(query.diet, params, net_carbs_sql=FOOD_KETO)
     where += allergen_clause(query.exclude_allergens, params)
+    if vector is None:
+        normalised, unresolved = _checked_spelling(
+            session, "foods", normalised, vocabulary, filtered=bool(where)
+        )
+    else:
+        _prepare(session, "foods", "")
+        unresolved = True  # ingredient names (load time): typos are common, speed matters less
     vector = embedder.embed_query(normalised) if vector is None else vector
     # Ingredient matching (at load, cached) keeps every word in the OR-ed full text and reads exact vector
     # neighbours: it favours recall and reproducible matches over speed.
@@ -479,11 +530,12 @@ class RecipeQuery:
     planner_ready: bool | None = None
 
 
-def search_recipes(session: Session, embedder: Embedder, query: RecipeQuery) -> list[Candidate]:
+def search_recipes(
+    session: Session, embedder: Embedder, query: RecipeQuery, *, vocabulary: Vocabulary | None = None
+) -> list[Candidate]:
     normalised = normalise_query(query.text)
     if not normalised:
         return []
-    normalised, unresolved = _prepare(session, "recipes", normalised)
     params: dict[str, Any] = {}
     where: list[str] = []
     where += diet_clauses(query.diet, params, net_carbs_sql=RECIPE_KETO)
@@ -494,6 +546,9 @@ def search_recipes(session: Session, embedder: Embedder, query: RecipeQuery) -> 
     if query.planner_ready is not None:
         params["planner_ready"] = query.planner_ready
         where.append("t.planner_ready = :planner_ready")
+    normalised, unresolved = _checked_spelling(
+        session, "recipes", normalised, vocabulary, filtered=bool(where)
+    )
     vector = embedder.embed_query(normalised)
     candidates = _hybrid(session, _RECIPES, normalised, vector, where, params, use_trigram=unresolved)
     _apply_priors(candidates, normalised)
@@ -510,11 +565,14 @@ class ExerciseQuery:
     category: str | None = None
 
 
-def search_exercises(session: Session, embedder: Embedder, query: ExerciseQuery) -> list[Candidate]:
+def search_exercises(
+    session: Session, embedder: Embedder, query: ExerciseQuery, *, vocabulary: Vocabulary | None = None
+) -> list[Candidate]:
     normalised = " ".join(exercise_text(query.text).split())
     if not normalised:
         return []
-    normalised, unresolved = _prepare(session, "exercises", normalised)
+    # Exact vector neighbours (no HNSW): filters need no index setting.
+    normalised, unresolved = _checked_spelling(session, "exercises", normalised, vocabulary, filtered=False)
     params: dict[str, Any] = {}
     where: list[str] = []
     if query.muscle:

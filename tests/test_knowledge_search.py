@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy.orm import Session
 
-from knowledge.runtime import embedder_for
-from knowledge.search import correct_spelling
+from knowledge.runtime import embedder_for, knowledge_root
+from knowledge.search import ExerciseQuery, FoodQuery, Vocabulary, correct_spelling, read_vocabulary
+from knowledge.search import search_exercises as engine_exercises
+from knowledge.search import search_foods as engine_foods
 from store.db import Database
 from store.settings import Settings
 from store.vocabulary import Allergen, Diet, Equipment
@@ -161,3 +164,72 @@ def test_exercise_search_reads_exact_vector_neighbours(session: Session, setting
         hits = engine_search(session, embedder, ExerciseQuery(query, limit=500))
         by_vector = {int(c.row["id"]) for c in hits if "vec" in c.signals}
         assert by_vector == _exact_neighbours(session, "exercises", embedder.embed_query(query), CANDIDATES)
+
+
+@contextmanager
+def _statements(session: Session) -> Iterator[list[str]]:
+    """The SQL statements the session sends inside the block."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+    connection = session.connection()
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        sent.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize(
+    ("query", "statements"),
+    [
+        (FoodQuery("greek yogurt"), 1),
+        (FoodQuery("brocoli"), 2),  # a typo: corrected in the database
+        (FoodQuery("cheese", diet=Diet.VEGAN), 2),  # a filter: HNSW's iterative scan is set first
+        (ExerciseQuery("bench press"), 1),
+        (ExerciseQuery("dumbell row"), 2),
+    ],
+)
+def test_an_in_process_vocabulary_skips_the_spelling_round_trip_only_when_it_is_not_needed(
+    session: Session, settings: Settings, query: FoodQuery | ExerciseQuery, statements: int
+) -> None:
+    embedder, vocabulary = embedder_for(settings), read_vocabulary(session)
+
+    def ranked(vocabulary: Vocabulary | None) -> list[tuple[int, float]]:
+        if isinstance(query, FoodQuery):
+            hits = engine_foods(session, embedder, query, vocabulary=vocabulary)
+        else:
+            hits = engine_exercises(session, embedder, query, vocabulary=vocabulary)
+        return [(int(c.row["id"]), round(c.score, 9)) for c in hits]
+
+    with _statements(session) as sent:
+        with_vocabulary = ranked(vocabulary)
+    assert len(sent) == statements
+    assert with_vocabulary == ranked(None)
+
+
+def test_same_results_with_the_vocabulary_over_the_benchmark_queries(
+    session: Session, settings: Settings
+) -> None:
+    from bench.search import exercise_queries, food_queries
+
+    embedder, root = embedder_for(settings), knowledge_root(settings)
+
+    def foods(q: str, vocabulary: Vocabulary | None) -> list[int]:
+        return [
+            int(c.row["id"]) for c in engine_foods(session, embedder, FoodQuery(q), vocabulary=vocabulary)
+        ]
+
+    def exercises(q: str, vocabulary: Vocabulary | None) -> list[int]:
+        hits = engine_exercises(session, embedder, ExerciseQuery(q), vocabulary=vocabulary)
+        return [int(c.row["id"]) for c in hits]
+
+    food_qs, exercise_qs = food_queries(root, 80), exercise_queries(root, 40)
+    expected = {q: foods(q, None) for q in food_qs} | {q: exercises(q, None) for q in exercise_qs}
+    for vocabulary in (read_vocabulary(session), Vocabulary({})):  # an empty one: every word looks new
+        assert {q: foods(q, vocabulary) for q in food_qs} == {q: expected[q] for q in food_qs}
+        assert {q: exercises(q, vocabulary) for q in exercise_qs} == {q: expected[q] for q in exercise_qs}

@@ -10,6 +10,8 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
+from knowledge.search import Vocabulary, read_vocabulary, vocabulary_fingerprint
+
 T = TypeVar("T")
 F = TypeVar("F")
 
@@ -39,3 +41,10 @@ class FingerprintCache(Generic[T, F]):
             self._value, self._fingerprint = current, fingerprint
         self._checked_at = now
         return current
+
+
+class SearchVocabularyCache(FingerprintCache[Vocabulary, tuple[int, int]]):
+    """The search vocabulary in process: a search whose words it knows skips a round trip (`Vocabulary`)."""
+
+    def __init__(self, check_every_s: float = 30.0) -> None:
+        super().__init__(vocabulary_fingerprint, read_vocabulary, check_every_s)

@@ -92,7 +92,11 @@ class ExerciseDetail(BaseModel):
 
 
 def search_exercises(
-    session: Session, embedder: Embedder, params: ExerciseSearchInput
+    session: Session,
+    embedder: Embedder,
+    params: ExerciseSearchInput,
+    *,
+    vocabulary: engine.Vocabulary | None = None,
 ) -> ExerciseSearchResult:
     hits = engine.search_exercises(
         session,
@@ -105,6 +109,7 @@ def search_exercises(
             level=params.level,
             category=params.category.value if params.category else None,
         ),
+        vocabulary=vocabulary,
     )
     return ExerciseSearchResult(
         query=params.q,

@@ -112,7 +112,12 @@ class FoodDetail(BaseModel):
 
 
 def search_foods(
-    session: Session, embedder: Embedder, params: FoodSearchInput, fdc: FdcClient | None = None
+    session: Session,
+    embedder: Embedder,
+    params: FoodSearchInput,
+    fdc: FdcClient | None = None,
+    *,
+    vocabulary: engine.Vocabulary | None = None,
 ) -> FoodSearchResult:
     """Hybrid search (knowledge/search.py); filters apply before ranking, so `limit` rows still come back.
 
@@ -127,9 +132,9 @@ def search_foods(
         exclude_allergens=tuple(params.exclude_allergens),
     )
     hits = (
-        engine.search_foods(session, embedder, query)
+        engine.search_foods(session, embedder, query, vocabulary=vocabulary)
         if fdc is None
-        else _with_fdc(session, embedder, query, fdc)
+        else _with_fdc(session, embedder, query, fdc, vocabulary)
     )
     items = [
         FoodSummary(
@@ -157,16 +162,20 @@ def search_foods(
 
 
 def _with_fdc(
-    session: Session, embedder: Embedder, query: engine.FoodQuery, fdc: FdcClient
+    session: Session,
+    embedder: Embedder,
+    query: engine.FoodQuery,
+    fdc: FdcClient,
+    vocabulary: engine.Vocabulary | None,
 ) -> list[engine.Candidate]:
     """Live lookup in a savepoint: whatever fails there (the API, a bad answer, the write) leaves the
     request's transaction as it was and the caller gets the local results, never an error."""
     try:
         with session.begin_nested():
-            return search_foods_with_fdc(session, embedder, query, fdc).candidates
+            return search_foods_with_fdc(session, embedder, query, fdc, vocabulary=vocabulary).candidates
     except Exception as exc:  # any live failure degrades to local results
         _log.warning("fdc lookup failed, local results only", query=query.text, error=repr(exc))
-    return engine.search_foods(session, embedder, query)
+    return engine.search_foods(session, embedder, query, vocabulary=vocabulary)
 
 
 def get_food(session: Session, food_id: int) -> FoodDetail:

@@ -106,7 +106,13 @@ class RecipeDetail(BaseModel):
     license: str
 
 
-def search_recipes(session: Session, embedder: Embedder, params: RecipeSearchInput) -> RecipeSearchResult:
+def search_recipes(
+    session: Session,
+    embedder: Embedder,
+    params: RecipeSearchInput,
+    *,
+    vocabulary: engine.Vocabulary | None = None,
+) -> RecipeSearchResult:
     hits = engine.search_recipes(
         session,
         embedder,
@@ -118,6 +124,7 @@ def search_recipes(session: Session, embedder: Embedder, params: RecipeSearchInp
             max_minutes=params.max_minutes,
             planner_ready=params.planner_ready,
         ),
+        vocabulary=vocabulary,
     )
     items = []
     for h in hits:

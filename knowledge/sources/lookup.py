@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy.orm import Session
 
 from knowledge.embeddings import Embedder
-from knowledge.search import Candidate, FoodQuery, search_foods
+from knowledge.search import Candidate, FoodQuery, Vocabulary, search_foods
 from knowledge.sources import cache
 from knowledge.sources.errors import SourceError
 from knowledge.sources.fdc_store import Upserted, add_food_words, upsert_fdc_foods
@@ -60,8 +60,9 @@ def search_foods_with_fdc(
     client: FdcClient | None,
     *,
     now: datetime | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> FoodLookup:
-    local = search_foods(session, embedder, query)
+    local = search_foods(session, embedder, query, vocabulary=vocabulary)
     if local and names_the_query(local[0]):
         return FoodLookup(local)
     if client is None:
