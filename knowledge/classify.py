@@ -92,6 +92,7 @@ STAPLES: tuple[str, ...] = (
     r"cheese, (?:cheddar|feta|mozzarella, whole milk|parmesan, grated|cottage, creamed, large or small curd"
     r"|cream|swiss|ricotta, whole milk)$",
     r"butter, (?:salted|without salt)$",
+    r"salad dressing, mayonnaise, regular$",
     r"cream, (?:sour, cultured|fluid, heavy whipping)$",
     r"chicken, broilers or fryers, (?:breast|thigh|drumstick|wing)?,? ?meat only, (?:raw|cooked, roasted)$",
     r"chicken, broilers or fryers, meat only, (?:raw|roasted)$",

@@ -944,5 +944,6 @@ CURATED_FOODS: dict[str, str] = {
     "yoghurt": "1116",  # Yogurt, plain, whole milk, as "yogurt" (the search said: greek nonfat)
     "fat free yoghurt": "1118",  # Yogurt, plain, skim milk (the search said: low fat)
     "toasted bread in": "18070",  # Bread, white, toasted (the search said: egg bread)
+    "honey dijon mustard": "2046",  # Mustard, prepared (the search said: honey mustard salad dressing)
     "fruit": "9003",  # "fruit of your choice": Apples, raw, a middling fresh fruit (the search said: candied)
 }

@@ -268,6 +268,7 @@ CLASS_HEADS = frozenset(
         "squash",
         "syrup",
         "sugar",
+        "salad dressing",
     }
 )
 # Words that say little about which food is meant: they count a third in the word-coverage prior.
@@ -399,6 +400,13 @@ def _prepare(session: Session, domain: str, query: str) -> tuple[str, bool]:
     return " ".join(fixes.get(w, w) for w in words), unresolved
 
 
+# A plain "bacon", "crab" or "egg" means the thing itself, not its analogue ("Bacon, meatless" heads its
+# name with the query's word); a query that names the analogue ("meatless bacon", "sugar substitute")
+# lifts the penalty.
+ANALOGUE_WORDS = frozenset({"meatless", "imitation", "substitute"})
+ANALOGUE_PENALTY = 0.3
+
+
 def _apply_priors(candidates: list[Candidate], query: str, *, exercise: bool = False) -> None:
     terms = set(query_terms(query))
     for cand in candidates:
@@ -411,6 +419,8 @@ def _apply_priors(candidates: list[Candidate], query: str, *, exercise: bool = F
         cand.coverage = _coverage(terms, words)
         cand.score += HEAD_MATCH_BONUS * head + COVERAGE_WEIGHT * cand.coverage
         cand.score += BOOST_WEIGHT * float(cand.row.get("search_boost") or 0.0)
+        if words & ANALOGUE_WORDS and not terms & ANALOGUE_WORDS:
+            cand.score -= ANALOGUE_PENALTY
 
 
 def _rank(candidates: list[Candidate], limit: int) -> list[Candidate]:

@@ -233,3 +233,20 @@ def test_same_results_with_the_vocabulary_over_the_benchmark_queries(
     for vocabulary in (read_vocabulary(session), Vocabulary({})):  # an empty one: every word looks new
         assert {q: foods(q, vocabulary) for q in food_qs} == {q: expected[q] for q in food_qs}
         assert {q: exercises(q, vocabulary) for q in exercise_qs} == {q: expected[q] for q in exercise_qs}
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("bacon", "Pork, cured, bacon"),  # not "Bacon, meatless", whose name starts with the query's word
+        ("meatless bacon", "Bacon, meatless"),
+        ("crab", "Crustaceans, crab"),
+        ("imitation crab", "Crustaceans, crab, alaska king, imitation"),
+        ("sugar substitute", "Sweeteners, sugar substitute"),
+        ("mayonnaise", "Salad dressing, mayonnaise, regular"),  # not the tofu one
+    ],
+)
+def test_a_plain_query_means_the_thing_and_a_named_analogue_the_analogue(
+    session: Session, settings: Settings, query: str, first: str
+) -> None:
+    assert _foods(session, settings, query, limit=1)[0].startswith(first)
