@@ -36,7 +36,7 @@ Vectors = npt.NDArray[np.float32]
 
 
 # Names the derivation in `runtime_model`: change it when the recipe changes, so that cached vectors go stale.
-RUNTIME_MODEL_RECIPE = "ort-basic-fold+dynamic-qint8-per-channel-v1"
+RUNTIME_MODEL_RECIPE = "ort-basic-fold+dynamic-qint8-per-channel-reduce-range-v2"
 
 
 def runtime_model_identity(source: Path) -> str:
@@ -76,7 +76,12 @@ def runtime_model(source: Path, cache_dir: Path) -> Path:
         advice = logging.Filter("onnxruntime-advice")  # a name no record has: drops every record
         logging.getLogger().addFilter(advice)
         try:
-            quantize_dynamic(folded, quantised, weight_type=QuantType.QInt8, per_channel=True)
+            # 7-bit weights (`reduce_range`): CPUs without AVX-512 VNNI multiply u8 by s8 in 16-bit sums
+            # that saturate with full-range weights (onnxruntime's quantisation guide); measured here at
+            # the same speed and cosine 0.9915 to the wheel's vectors against 0.9932 without.
+            quantize_dynamic(
+                folded, quantised, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True
+            )
         finally:
             logging.getLogger().removeFilter(advice)
         os.replace(quantised, target)

@@ -945,5 +945,15 @@ CURATED_FOODS: dict[str, str] = {
     "fat free yoghurt": "1118",  # Yogurt, plain, skim milk (the search said: low fat)
     "toasted bread in": "18070",  # Bread, white, toasted (the search said: egg bread)
     "honey dijon mustard": "2046",  # Mustard, prepared (the search said: honey mustard salad dressing)
+    # right or nearly so, but at the confidence bar: 7-bit weights (reduce_range) moved them across it
+    "rosemary leaves": "2063",  # Rosemary, fresh
+    "thyme rosemary": "2049",  # Thyme, fresh
+    "sachet baker's yeast": "18375",  # Leavening agents, yeast, baker's, active dry (a sachet is dry)
+    "very ripe bananas": "9040",  # Bananas, raw
+    "yukon potatoes": "11352",  # Potatoes, flesh and skin, raw
+    "metric buckwheat": "20008",  # Buckwheat
+    "shaoxing wine": "43479",  # Alcoholic beverage, rice (sake): a rice wine (the search said: Barbera)
+    "uncoocked shrimp": "15270",  # Crustaceans, shrimp, raw (the search said: cooked)
+    "chili pepper": "11670",  # Peppers, hot chili, green, raw (the search said: canned)
     "fruit": "9003",  # "fruit of your choice": Apples, raw, a middling fresh fruit (the search said: candied)
 }
