@@ -899,19 +899,29 @@ def upsert_recipes(
 _VOCABULARY_SOURCES = {"foods": "foods", "exercises": "exercises", "recipes": "recipes"}
 
 
+# The words of a domain's rows (3-64 letters of their search text) with how often each occurs.
+_INSERT_WORD_COUNTS = (
+    "INSERT INTO search_terms (domain, term, frequency) SELECT %(domain)s, word, count(*)"
+    " FROM (SELECT regexp_split_to_table(lower(search_text), '[^a-z]+') AS word FROM {table}{rows}) w"
+    " WHERE length(word) BETWEEN 3 AND 64 GROUP BY word"
+)
+
+
 def refresh_vocabulary(session: Session, domain: str) -> int:
     """Rebuild the domain's word list from its rows' search text (words of 3+ letters, with counts)."""
-    table = _VOCABULARY_SOURCES[domain]
-    conn = driver_connection(session)
-    with conn.cursor() as cur:
+    sql = _INSERT_WORD_COUNTS.format(table=_VOCABULARY_SOURCES[domain], rows="")
+    with driver_connection(session).cursor() as cur:
         cur.execute("DELETE FROM search_terms WHERE domain = %s", (domain,))
-        cur.execute(
-            "INSERT INTO search_terms (domain, term, frequency) "  # noqa: S608 - table from the map above
-            f"SELECT %s, word, count(*) FROM (SELECT regexp_split_to_table(lower(search_text), '[^a-z]+')"
-            f" AS word FROM {table}) w WHERE length(word) BETWEEN 3 AND 64 GROUP BY word",
-            (domain,),
-        )
+        cur.execute(sql, {"domain": domain})
         return cur.rowcount
+
+
+def add_vocabulary_words(session: Session, domain: str, row_ids: Sequence[int]) -> None:
+    """Add the words of these rows to the domain's word list, counts added to those already there."""
+    sql = _INSERT_WORD_COUNTS.format(table=_VOCABULARY_SOURCES[domain], rows=" WHERE id = ANY(%(ids)s)")
+    sql += " ON CONFLICT (domain, term) DO UPDATE SET frequency = search_terms.frequency + EXCLUDED.frequency"
+    with driver_connection(session).cursor() as cur:
+        cur.execute(sql, {"domain": domain, "ids": list(row_ids)})
 
 
 # The embedding cache ----------------------------------------------------------------------------------

@@ -372,21 +372,16 @@ def _prepare(session: Session, domain: str, query: str) -> tuple[str, bool]:
     Returns the corrected query and whether a word stayed unknown (then trigram search is worth it)."""
     words = query.split()
     candidates = _spelling_candidates(query)
-    sql = (
-        "WITH cfg AS MATERIALIZED (SELECT set_config('pg_trgm.word_similarity_threshold', :th, true),"
-        " set_config('hnsw.iterative_scan', 'relaxed_order', true))"
-        " SELECT q.word, b.term, b.sim FROM cfg, unnest(CAST(:words AS text[])) AS q(word)"
-        " LEFT JOIN LATERAL (SELECT s.term, similarity(s.term, q.word) AS sim FROM search_terms s"
-        "  WHERE s.domain = :domain AND s.term % q.word"
-        "  ORDER BY similarity(s.term, q.word) DESC, s.frequency DESC LIMIT 1) b ON true"
-    )
     rows = session.execute(
-        text(sql),
-        {
-            "th": str(TRIGRAM_THRESHOLD),
-            "domain": domain,
-            "words": candidates or [""],
-        },
+        text(
+            "WITH cfg AS MATERIALIZED (SELECT set_config('pg_trgm.word_similarity_threshold', :th, true),"
+            " set_config('hnsw.iterative_scan', 'relaxed_order', true))"
+            " SELECT q.word, b.term, b.sim FROM cfg, unnest(CAST(:words AS text[])) AS q(word)"
+            " LEFT JOIN LATERAL (SELECT s.term, similarity(s.term, q.word) AS sim FROM search_terms s"
+            "  WHERE s.domain = :domain AND s.term % q.word"
+            "  ORDER BY similarity(s.term, q.word) DESC, s.frequency DESC LIMIT 1) b ON true"
+        ),
+        {"th": str(TRIGRAM_THRESHOLD), "domain": domain, "words": candidates or [""]},
     ).all()
     fixes: dict[str, str] = {}
     unresolved = False

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from knowledge.datasets import ALCOHOL_NUTRIENT_ID, FoodRecord
 from knowledge.embeddings import Embedder
 from knowledge.flags import Flags, food_flags, text_flags
-from knowledge.ingest import derive_food, driver_connection, upsert_foods
+from knowledge.ingest import add_vocabulary_words, derive_food, upsert_foods
 from knowledge.sources.usda_fdc import FdcFood
 from store.models import Food
 from store.models.knowledge import FoodSource
@@ -162,14 +162,5 @@ def add_food_words(session: Session, food_ids: Sequence[int]) -> None:
     misspelling of them is corrected at once rather than after the next sync's `refresh_vocabulary`.
     Counts may run high (a re-fetched food counts again) until then: they only break ties between
     equally close words."""
-    if not food_ids:
-        return
-    with driver_connection(session).cursor() as cur:
-        cur.execute(
-            "INSERT INTO search_terms (domain, term, frequency) SELECT 'foods', word, count(*)"
-            " FROM (SELECT regexp_split_to_table(lower(search_text), '[^a-z]+') AS word FROM foods"
-            " WHERE id = ANY(%s)) w WHERE length(word) BETWEEN 3 AND 64 GROUP BY word"
-            " ON CONFLICT (domain, term) DO UPDATE"
-            " SET frequency = search_terms.frequency + EXCLUDED.frequency",
-            (list(food_ids),),
-        )
+    if food_ids:
+        add_vocabulary_words(session, "foods", food_ids)
