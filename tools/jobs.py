@@ -197,6 +197,8 @@ async def run_worker(
     """Run a worker until stopped (`wait=True`) or until the queue is empty (`wait=False`, burst mode).
     With `settings`, the worker also runs the scheduled knowledge sync."""
     app = create_job_app(database, handlers, retry=retry, settings=settings)
+    # Without settings, the setting's default: one source for the number.
+    polling_s = (settings or Settings.model_construct()).worker_polling_interval_s
     async with app.open_async():
         await app.run_worker_async(
             queues=worker_queues(settings),
@@ -206,7 +208,7 @@ async def run_worker(
             wait=wait,
             concurrency=concurrency,
             install_signal_handlers=install_signal_handlers,
-            fetch_job_polling_interval=settings.worker_polling_interval_s if settings else 5.0,
+            fetch_job_polling_interval=polling_s,
         )
 
 
