@@ -6,10 +6,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
+from knowledge.embeddings import Vectors
 from knowledge.runtime import embedder_for, knowledge_root
-from knowledge.search import ExerciseQuery, FoodQuery, Vocabulary, correct_spelling, read_vocabulary
+from knowledge.search import (
+    CANDIDATES,
+    ExerciseQuery,
+    FoodQuery,
+    Vocabulary,
+    _vector_literal,
+    correct_spelling,
+    read_vocabulary,
+)
 from knowledge.search import search_exercises as engine_exercises
 from knowledge.search import search_foods as engine_foods
 from store.db import Database
@@ -112,18 +122,14 @@ def test_get_food_unknown_is_not_found(session: Session) -> None:
         get_food(session, 10**8)
 
 
-def _exact_neighbours(session: Session, table: str, vector: object, k: int) -> set[int]:
+def _exact_neighbours(session: Session, table: str, vector: Vectors, k: int) -> set[int]:
     """The k nearest rows by a plain scan: the index cannot serve an ORDER BY it does not match."""
-    from sqlalchemy import text
-
-    from knowledge.search import _vector_literal
-
     rows = session.execute(
         text(
             f"SELECT id FROM {table} WHERE embedding IS NOT NULL"  # noqa: S608 - a constant table name
             " ORDER BY (embedding <=> CAST(:v AS vector)) + 0, id LIMIT :k"
         ),
-        {"v": _vector_literal(vector), "k": k},  # type: ignore[arg-type]
+        {"v": _vector_literal(vector), "k": k},
     )
     return {int(r[0]) for r in rows}
 
@@ -144,24 +150,18 @@ INGREDIENT_NAMES = [
 
 def test_ingredient_matching_reads_exact_vector_neighbours(session: Session, settings: Settings) -> None:
     """Stored matches must not depend on the randomised HNSW graph of one build (see `_hybrid`)."""
-    from knowledge.search import CANDIDATES, FoodQuery
-    from knowledge.search import search_foods as engine_search
-
     embedder = embedder_for(settings)
     for name in INGREDIENT_NAMES:
         vector = embedder.embed([name])[0]
-        hits = engine_search(session, embedder, FoodQuery(name, limit=500, mode="ingredient"), vector=vector)
+        hits = engine_foods(session, embedder, FoodQuery(name, limit=500, mode="ingredient"), vector=vector)
         by_vector = {int(c.row["id"]) for c in hits if "vec" in c.signals}
         assert by_vector == _exact_neighbours(session, "foods", vector, CANDIDATES), name
 
 
 def test_exercise_search_reads_exact_vector_neighbours(session: Session, settings: Settings) -> None:
-    from knowledge.search import CANDIDATES, ExerciseQuery
-    from knowledge.search import search_exercises as engine_search
-
     embedder = embedder_for(settings)
     for query in ("barbell curl", "hamstrings machine", "shoulder press dumbbell", "stretch calves"):
-        hits = engine_search(session, embedder, ExerciseQuery(query, limit=500))
+        hits = engine_exercises(session, embedder, ExerciseQuery(query, limit=500))
         by_vector = {int(c.row["id"]) for c in hits if "vec" in c.signals}
         assert by_vector == _exact_neighbours(session, "exercises", embedder.embed_query(query), CANDIDATES)
 
@@ -169,8 +169,6 @@ def test_exercise_search_reads_exact_vector_neighbours(session: Session, setting
 @contextmanager
 def _statements(session: Session) -> Iterator[list[str]]:
     """The SQL statements the session sends inside the block."""
-    from sqlalchemy import event
-
     sent: list[str] = []
     connection = session.connection()
 
